@@ -1,0 +1,11 @@
+# SPDX-License-Identifier: ISC
+#
+# bats suites.  zkcli's suite lives in test/bats/zkcli.mk.
+
+EXTRA_DIST += $(bats_tests)
+bats_tests = \
+	test/bats/10-zkd-cmdline.bats \
+	test/bats/11-zkd-limits.bats \
+	test/bats/12-zkd-whitelist.bats
+include test/bats/zkcli.mk
+TESTS += $(bats_tests)

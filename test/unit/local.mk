@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: ISC
+#
+# cmocka unit tests, one binary per module, run through the TAP driver.
+
+if HAVE_CMOCKA
+UNIT_CFLAGS = $(src_libzk_a_CFLAGS) $(CMOCKA_CFLAGS)
+UNIT_LDADD = $(ZK_LIBS) $(CMOCKA_LIBS)
+
+unit_tests = \
+	test/unit/test_jute \
+	test/unit/test_proto \
+	test/unit/test_acl \
+	test/unit/test_tree \
+	test/unit/test_watch \
+	test/unit/test_session \
+	test/unit/test_prep \
+	test/unit/test_txn \
+	test/unit/test_conf \
+	test/unit/test_util \
+	test/unit/test_metrics
+
+check_PROGRAMS += $(unit_tests)
+TESTS += $(unit_tests)
+
+test_unit_test_jute_CFLAGS = $(UNIT_CFLAGS)
+test_unit_test_jute_SOURCES = test/unit/test_jute.c
+test_unit_test_jute_LDADD = $(UNIT_LDADD)
+
+test_unit_test_proto_CFLAGS = $(UNIT_CFLAGS)
+test_unit_test_proto_SOURCES = test/unit/test_proto.c
+test_unit_test_proto_LDADD = $(UNIT_LDADD)
+
+test_unit_test_acl_CFLAGS = $(UNIT_CFLAGS)
+test_unit_test_acl_SOURCES = test/unit/test_acl.c
+test_unit_test_acl_LDADD = $(UNIT_LDADD)
+
+test_unit_test_tree_CFLAGS = $(UNIT_CFLAGS)
+test_unit_test_tree_SOURCES = test/unit/test_tree.c
+test_unit_test_tree_LDADD = $(UNIT_LDADD) -lpthread
+
+test_unit_test_watch_CFLAGS = $(UNIT_CFLAGS)
+test_unit_test_watch_SOURCES = test/unit/test_watch.c
+test_unit_test_watch_LDADD = $(UNIT_LDADD)
+
+test_unit_test_session_CFLAGS = $(UNIT_CFLAGS)
+test_unit_test_session_SOURCES = test/unit/test_session.c
+test_unit_test_session_LDADD = $(UNIT_LDADD)
+
+test_unit_test_prep_CFLAGS = $(UNIT_CFLAGS)
+test_unit_test_prep_SOURCES = test/unit/test_prep.c
+test_unit_test_prep_LDADD = $(UNIT_LDADD)
+
+test_unit_test_txn_CFLAGS = $(UNIT_CFLAGS)
+test_unit_test_txn_SOURCES = test/unit/test_txn.c
+test_unit_test_txn_LDADD = $(UNIT_LDADD)
+
+test_unit_test_conf_CFLAGS = $(UNIT_CFLAGS)
+test_unit_test_conf_SOURCES = test/unit/test_conf.c
+test_unit_test_conf_LDADD = $(UNIT_LDADD)
+
+test_unit_test_util_CFLAGS = $(UNIT_CFLAGS)
+test_unit_test_util_SOURCES = test/unit/test_util.c
+test_unit_test_util_LDADD = $(UNIT_LDADD)
+
+test_unit_test_metrics_CFLAGS = $(UNIT_CFLAGS)
+test_unit_test_metrics_SOURCES = test/unit/test_metrics.c
+test_unit_test_metrics_LDADD = $(UNIT_LDADD)
+endif
