@@ -9,8 +9,9 @@
  *     newest log file named at or below it onwards;
  *  3. a log whose reading stops on something other than padding: if no
  *     valid entry follows anywhere, that is a torn tail (a crash in the
- *     middle of a write) and the file is cut back to its last good entry,
- *     with one log line; otherwise the damage is inside the log and
+ *     middle of a write) and the file is cut back to its last good entry
+ *     (removed if it holds none: an empty, preallocated or torn first
+ *     write), with one log line; otherwise the damage is inside the log and
  *     start-up stops with the file and offset, never a partial tree;
  *  4. sessions owning ephemerals but no longer known lose them, and a
  *     snapshot is written if anything was replayed, as ZooKeeper does.
@@ -168,7 +169,7 @@ db_repair(struct db *db, struct datadir_list *logs, size_t i,
 		    scan->why);
 		return -1;
 	}
-	if (scan->good_end < 16) {
+	if (scan->count == 0) {
 		log_warnx("%s: torn before its first entry, removed",
 		    logs->v[i].path);
 		if (unlink(logs->v[i].path) == -1)
@@ -232,7 +233,11 @@ db_replay_logs(struct db *db, struct db_replay *r, char **cause)
 			    (unsigned long long)r->last);
 			goto done;
 		}
-		if (!scan.bad)
+		/*
+		 * The newest log holding no txn (created, or preallocated,
+		 * and never written) goes too: its name is the next zxid's.
+		 */
+		if (!scan.bad && (scan.count > 0 || i + 1 < logs.n))
 			continue;
 		later = 0;
 		for (j = i + 1; j < logs.n && !later; j++) {

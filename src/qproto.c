@@ -13,6 +13,14 @@
 #include "txn.h"
 #include "xmalloc.h"
 
+/* Data as a buffer: empty data (no bytes, length 0) is not null data. */
+static void
+qproto_put_data(struct jute_out *o, const struct txn_op *op)
+{
+	jute_put_buffer(o, op->data != NULL ? op->data : (const uint8_t *)"",
+	    op->data_len);
+}
+
 static void
 qproto_put_body(struct jute_out *o, const struct txn_op *op)
 {
@@ -22,7 +30,7 @@ qproto_put_body(struct jute_out *o, const struct txn_op *op)
 	case ZOP_CREATE:
 	case ZOP_CREATE2:
 		jute_put_string(o, op->path);
-		jute_put_buffer(o, op->data, op->data_len);
+		qproto_put_data(o, op);
 		proto_put_acl_list(o, &op->acl);
 		jute_put_bool(o, op->ephemeral);
 		jute_put_int(o, op->parent_cversion);
@@ -30,7 +38,7 @@ qproto_put_body(struct jute_out *o, const struct txn_op *op)
 	case ZOP_CREATECONTAINER:
 	case ZOP_CREATETTL:
 		jute_put_string(o, op->path);
-		jute_put_buffer(o, op->data, op->data_len);
+		qproto_put_data(o, op);
 		proto_put_acl_list(o, &op->acl);
 		jute_put_int(o, op->parent_cversion);
 		if (op->type == ZOP_CREATETTL)
@@ -43,7 +51,7 @@ qproto_put_body(struct jute_out *o, const struct txn_op *op)
 	case ZOP_SETDATA:
 	case ZOP_RECONFIG:
 		jute_put_string(o, op->path);
-		jute_put_buffer(o, op->data, op->data_len);
+		qproto_put_data(o, op);
 		jute_put_int(o, op->version);
 		break;
 	case ZOP_CHECK:

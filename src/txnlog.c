@@ -242,6 +242,17 @@ txnlog_valid_after(const uint8_t *base, size_t size, size_t off, size_t max,
 	return found;
 }
 
+static int
+txnlog_zeros(const uint8_t *p, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != 0)
+			return 0;
+	return 1;
+}
+
 /*
  * Reads one log file, calling fn for each txn (fn owns it; a non-zero
  * return stops the reading).  max bounds entry sizes.  Returns 0 with
@@ -283,6 +294,16 @@ txnlog_read(const char *path, size_t max, txnlog_fn fn, void *arg,
 		scan->bad = size > 0;
 		scan->bad_off = 0;
 		snprintf(scan->why, sizeof(scan->why), "file header cut short");
+		goto done;
+	}
+	if (jute_be32(base) != TXNLOG_MAGIC && txnlog_zeros(base,
+	    TXNLOG_HEADER_LEN)) {
+		/* Preallocated, then the writer died before its first write. */
+		scan->bad = 1;
+		scan->bad_off = 0;
+		snprintf(scan->why, sizeof(scan->why),
+		    "file header never written");
+		scan->later_valid = txnlog_valid_after(base, size, 0, max, -1);
 		goto done;
 	}
 	if (jute_be32(base) != TXNLOG_MAGIC) {
