@@ -8,4 +8,5 @@ compat_tests =
 include test/compat/kazoo.mk
 include test/compat/clients.mk
 include test/compat/wire.mk
+include test/compat/datadir.mk
 TESTS += $(compat_tests)

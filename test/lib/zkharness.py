@@ -147,7 +147,11 @@ class Zkd(_Server):
 
 
 class Apache(_Server):
-    """A standalone Apache ZooKeeper 3.8 (Debian's package) for comparison."""
+    """A standalone Apache ZooKeeper 3.8 (Debian's package) for comparison.
+    A subclass may add jars (extra_cp) and -D settings (jvm_props)."""
+
+    extra_cp = []
+    jvm_props = []
 
     @staticmethod
     def available():
@@ -162,8 +166,10 @@ class Apache(_Server):
             "4lw.commands.whitelist": "*",
             "admin.enableServer": "false",
         })
-        return self._spawn(["java", "-Xmx256m", "-cp", APACHE_CP,
-                            "org.apache.zookeeper.server.ZooKeeperServerMain",
+        return self._spawn(["java", "-Xmx256m", "-cp",
+                            ":".join([APACHE_CP] + self.extra_cp)] +
+                           self.jvm_props +
+                           ["org.apache.zookeeper.server.ZooKeeperServerMain",
                             cfg])
 
 

@@ -20,13 +20,14 @@
 
 #include <cmocka.h>
 
+#include "unit_util.h"
+
 #include "conf.h"
 
 static char	 dir[256];
 
 static int	 setup(void **);
 static int	 teardown(void **);
-static int	 rm_cb(const char *, const struct stat *, int, struct FTW *);
 static const char *write_file(const char *, const char *);
 static int	 load_zoo(struct zkd_conf *, const char *, char **);
 static int	 load_zkd(struct zkd_conf *, const char *, char **);
@@ -35,30 +36,17 @@ static void	 expect_cause(const char *, const char *, int, const char *);
 static int
 setup(void **state)
 {
-	const char	*tmp = getenv("TMPDIR");
-
 	(void)state;
-	snprintf(dir, sizeof(dir), "%s/test_conf.XXXXXX",
-	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
-	if (mkdtemp(dir) == NULL)
+	if (unit_tmpdir(dir, sizeof(dir), "test_conf") == -1)
 		return -1;
 	return 0;
-}
-
-static int
-rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
 }
 
 static int
 teardown(void **state)
 {
 	(void)state;
-	return nftw(dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	return unit_rmtree(dir);
 }
 
 /* Writes name in the test directory; returns its path (static). */
