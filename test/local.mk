@@ -30,3 +30,4 @@ include test/unit/local.mk
 include test/fuzz/local.mk
 include test/bats/local.mk
 include test/compat/local.mk
+include test/bench/local.mk
