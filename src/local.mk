@@ -27,6 +27,7 @@ src_libzk_a_SOURCES = \
 	src/sync.c src/sync.h \
 	src/final.c src/final.h \
 	src/metrics.c src/metrics.h \
+	src/election.c src/election.h \
 	src/conf.c src/conf.h
 
 ZK_LIBS = src/libzk.a $(LIBEVENT_LIBS) $(LIBCONFIG_LIBS) $(LIBBSD_LIBS) \

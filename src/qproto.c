@@ -250,3 +250,251 @@ fail:
 	txn_free(t);
 	return -1;
 }
+
+/* One notification, without its frame length. */
+void
+qproto_put_notif(struct jute_out *o, const struct qproto_notif *n)
+{
+	jute_put_int(o, n->state);
+	jute_put_long(o, n->leader);
+	jute_put_long(o, n->zxid);
+	jute_put_long(o, n->round);
+	jute_put_long(o, n->epoch);
+	jute_put_int(o, n->version);
+	jute_put_int(o, n->config_len > 0 ? n->config_len : 0);
+	if (n->config_len > 0)
+		jute_put_raw(o, n->config, (size_t)n->config_len);
+}
+
+/*
+ * Reads one notification frame of len bytes.  Returns 0, or -1 if it is
+ * shorter than any form ZooKeeper ever sent or its config length does not
+ * fit the frame.
+ */
+int
+qproto_get_notif(const uint8_t *buf, size_t len, struct qproto_notif *n)
+{
+	struct jute_in	 in;
+
+	memset(n, 0, sizeof(*n));
+	if (len < 28)
+		return -1;
+	jute_in_init(&in, buf, len, len);
+	jute_get_int(&in, &n->state);
+	jute_get_long(&in, &n->leader);
+	jute_get_long(&in, &n->zxid);
+	jute_get_long(&in, &n->round);
+	if (len == 28) {
+		/* Before peerEpoch existed: the zxid's epoch stands in. */
+		n->epoch = (int64_t)((uint64_t)n->zxid >> 32);
+		return in.err ? -1 : 0;
+	}
+	jute_get_long(&in, &n->epoch);
+	if (len == 40)
+		return in.err ? -1 : 0;
+	jute_get_int(&in, &n->version);
+	if (in.err)
+		return -1;
+	if (n->version > 1) {
+		if (jute_get_int(&in, &n->config_len) == -1 ||
+		    n->config_len < 0 ||
+		    (size_t)n->config_len > jute_in_left(&in))
+			return -1;
+		n->config = buf + in.off;
+	}
+	return 0;
+}
+
+/* The header that opens an election connection. */
+void
+qproto_put_cnx_header(struct jute_out *o, int64_t version, int64_t sid,
+    const char *addr)
+{
+	jute_put_long(o, version);
+	jute_put_long(o, sid);
+	jute_put_int(o, (int32_t)strlen(addr));
+	jute_put_raw(o, addr, strlen(addr));
+}
+
+/*
+ * Parses the header at the start of what a connecting peer sent: the sid,
+ * its address text (NUL-terminated into addr, "" from a pre-3.5 server)
+ * and in *used the header's length.  Returns 0, 1 if more bytes are
+ * needed, or -1 if this is no header ZooKeeper would accept.
+ */
+int
+qproto_get_cnx_header(const uint8_t *buf, size_t len, int64_t *sid,
+    char *addr, size_t addrsz, size_t *used)
+{
+	int64_t	 version;
+	int32_t	 n;
+
+	if (len < 8)
+		return 1;
+	version = (int64_t)jute_be64(buf);
+	if (version >= 0) {
+		*sid = version;
+		if (addrsz > 0)
+			addr[0] = '\0';
+		*used = 8;
+		return 0;
+	}
+	if (version != QPROTO_CNX_V1 && version != QPROTO_CNX_V2)
+		return -1;
+	if (len < 20)
+		return 1;
+	*sid = (int64_t)jute_be64(buf + 8);
+	n = (int32_t)jute_be32(buf + 16);
+	if (n <= 0 || n > QPROTO_CNX_ADDR_MAX || (size_t)n >= addrsz)
+		return -1;
+	if (len < 20 + (size_t)n)
+		return 1;
+	memcpy(addr, buf + 20, (size_t)n);
+	addr[n] = '\0';
+	if (strlen(addr) != (size_t)n)
+		return -1;
+	*used = 20 + (size_t)n;
+	return 0;
+}
+
+static const char *qproto_qpacket_names[] = {
+	NULL, "REQUEST", "PROPOSAL", "ACK", "COMMIT", "PING", "REVALIDATE",
+	"SYNC", "INFORM", "COMMITANDACTIVATE", "NEWLEADER", "FOLLOWERINFO",
+	"UPTODATE", "DIFF", "TRUNC", "SNAP", "OBSERVERINFO", "LEADERINFO",
+	"ACKEPOCH", "INFORMANDACTIVATE"
+};
+
+const char *
+qproto_qpacket_name(int32_t type)
+{
+	if (type < QP_REQUEST || type > QP_INFORMANDACTIVATE)
+		return "UNKNOWN";
+	return qproto_qpacket_names[type];
+}
+
+void
+qproto_put_qpacket(struct jute_out *o, const struct qpacket *p)
+{
+	int32_t	 i;
+
+	jute_put_int(o, p->type);
+	jute_put_long(o, p->zxid);
+	jute_put_buffer(o, p->data, p->data == NULL ? -1 : p->data_len);
+	if (p->auth == NULL) {
+		jute_put_int(o, -1);
+		return;
+	}
+	jute_put_int(o, p->nauth);
+	for (i = 0; i < p->nauth; i++) {
+		jute_put_string(o, p->auth[i].scheme);
+		jute_put_string(o, p->auth[i].id);
+	}
+}
+
+void
+qproto_qpacket_free(struct qpacket *p)
+{
+	int32_t	 i;
+
+	for (i = 0; i < p->nauth; i++) {
+		free(p->auth[i].scheme);
+		free(p->auth[i].id);
+	}
+	free(p->auth);
+	p->auth = NULL;
+	p->nauth = 0;
+}
+
+/*
+ * Steps over one length-prefixed field at *off: 0, 1 if it is not all
+ * there yet, -1 if its length is impossible.
+ */
+static int
+qproto_skip_field(const uint8_t *buf, size_t len, size_t max, size_t *off)
+{
+	int32_t	 n;
+
+	if (len - *off < 4)
+		return 1;
+	n = (int32_t)jute_be32(buf + *off);
+	if (n < -1 || (n > 0 && (size_t)n > max))
+		return -1;
+	*off += 4;
+	if (n > 0) {
+		if (len - *off < (size_t)n)
+			return 1;
+		*off += (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Reads the QuorumPacket at the start of buf (len bytes so far; buffers,
+ * strings and the authinfo count at most max).  Returns 0 with *used its
+ * length, 1 if it is not all there yet, or -1 if it cannot be one.  The
+ * packet is measured first, so a cut one is never mistaken for a bad one.
+ */
+int
+qproto_get_qpacket(const uint8_t *buf, size_t len, size_t max,
+    struct qpacket *p, size_t *used)
+{
+	struct jute_in	 in;
+	size_t		 off = 12;
+	int32_t		 n, i;
+	int		 rv;
+
+	memset(p, 0, sizeof(*p));
+	if (len < off)
+		return 1;
+	if ((rv = qproto_skip_field(buf, len, max, &off)) != 0)
+		return rv;
+	if (len - off < 4)
+		return 1;
+	n = (int32_t)jute_be32(buf + off);
+	if (n < -1 || (n > 0 && (size_t)n > max))
+		return -1;
+	off += 4;
+	for (i = 0; i < 2 * n; i++)
+		if ((rv = qproto_skip_field(buf, len, max, &off)) != 0)
+			return rv;
+
+	jute_in_init(&in, buf, off, max);
+	jute_get_int(&in, &p->type);
+	jute_get_long(&in, &p->zxid);
+	jute_get_buffer(&in, &p->data, &p->data_len);
+	jute_get_int(&in, &n);
+	if (n >= 0)
+		p->auth = xcalloc((size_t)n + 1, sizeof(*p->auth));
+	for (i = 0; i < n; i++) {
+		p->nauth = i + 1;
+		jute_get_string(&in, &p->auth[i].scheme);
+		jute_get_string(&in, &p->auth[i].id);
+	}
+	if (in.err || in.off != off) {
+		qproto_qpacket_free(p);
+		return -1;
+	}
+	*used = off;
+	return 0;
+}
+
+void
+qproto_put_learner_info(struct jute_out *o, const struct learner_info *li)
+{
+	jute_put_long(o, li->sid);
+	jute_put_int(o, li->protocol);
+	jute_put_long(o, li->config_version);
+}
+
+int
+qproto_get_learner_info(const uint8_t *buf, size_t len,
+    struct learner_info *li)
+{
+	struct jute_in	 in;
+
+	jute_in_init(&in, buf, len, len);
+	jute_get_long(&in, &li->sid);
+	jute_get_int(&in, &li->protocol);
+	jute_get_long(&in, &li->config_version);
+	return in.err ? -1 : 0;
+}

@@ -28,6 +28,7 @@ EXTRA_DIST += test/lib/tap.py test/lib/zkharness.py test/lib/zkd.bash \
 
 include test/unit/local.mk
 include test/fuzz/local.mk
+include test/sim/local.mk
 include test/bats/local.mk
 include test/compat/local.mk
 include test/bench/local.mk

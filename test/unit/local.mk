@@ -19,6 +19,7 @@ unit_tests = \
 	test/unit/test_conf \
 	test/unit/test_util \
 	test/unit/test_metrics \
+	test/unit/test_qproto \
 	test/unit/test_txnlog \
 	test/unit/test_snap \
 	test/unit/test_datadir \
@@ -87,6 +88,10 @@ test_unit_test_datadir_LDADD = $(UNIT_LDADD)
 test_unit_test_db_CFLAGS = $(UNIT_CFLAGS)
 test_unit_test_db_SOURCES = test/unit/test_db.c $(UNIT_UTIL)
 test_unit_test_db_LDADD = $(UNIT_LDADD)
+
+test_unit_test_qproto_CFLAGS = $(UNIT_CFLAGS)
+test_unit_test_qproto_SOURCES = test/unit/test_qproto.c
+test_unit_test_qproto_LDADD = $(UNIT_LDADD)
 
 # fdatasync, fsync and pwrite reach the test's wrappers, which fail on cue.
 test_unit_test_fsync_fail_CFLAGS = $(UNIT_CFLAGS)

@@ -1,0 +1,15 @@
+# SPDX-License-Identifier: ISC
+#
+# test/sim: the protocol cores driven in one process by a seeded
+# scheduler (test/sim/sim.c).  SIM_SEEDS sets how many random runs.
+
+SIM_CFLAGS = $(src_libzk_a_CFLAGS) -I$(top_srcdir)/src
+
+sim_tests = test/sim/sim_election
+check_PROGRAMS += $(sim_tests)
+TESTS += $(sim_tests)
+
+test_sim_sim_election_CFLAGS = $(SIM_CFLAGS)
+test_sim_sim_election_SOURCES = test/sim/sim_election.c test/sim/sim.c \
+	test/sim/sim.h
+test_sim_sim_election_LDADD = $(ZK_LIBS)

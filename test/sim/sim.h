@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * sim.h: a deterministic discrete-event scheduler for driving protocol
+ * cores in one process: simulated milliseconds, a seeded generator, and a
+ * queue of events ordered by time, then by the order they were scheduled.
+ * The same seed replays the same run, event for event.
+ */
+#ifndef ZK_SIM_H
+#define ZK_SIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sim_event;
+typedef void (*sim_fn)(void *, void *);
+
+struct sim {
+	uint64_t	 rng[4];
+	int64_t		 now;		/* ms */
+	uint64_t	 seq;
+	struct sim_event **heap;
+	size_t		 n, cap;
+	uint64_t	 steps;
+};
+
+void	 sim_init(struct sim *, uint64_t);
+void	 sim_free(struct sim *);
+uint64_t sim_rand(struct sim *);
+int64_t	 sim_range(struct sim *, int64_t, int64_t);	/* [lo, hi] */
+int	 sim_chance(struct sim *, double);
+void	 sim_at(struct sim *, int64_t, sim_fn, void *, void *);
+void	 sim_at_owned(struct sim *, int64_t, sim_fn, void *, void *);
+int	 sim_step(struct sim *);			/* 0 if empty */
+int	 sim_run_until(struct sim *, int64_t);
+
+#endif

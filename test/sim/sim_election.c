@@ -1,0 +1,837 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * sim_election.c: Fast Leader Election (src/election.c) driven in one
+ * process by test/sim's seeded scheduler.
+ *
+ * Each simulated server runs the real election core; the network between
+ * them delays, drops, duplicates and reorders notifications, partitions
+ * the servers, and crashes and restarts them.  ZAB is not here: a small
+ * stand-in plays its part for the election, as initLimit / syncLimit do
+ * in a real server: a follower whose leader is gone or unreachable, or a
+ * leader without a quorum of followers, goes back to LOOKING after a
+ * while.
+ *
+ * Checked at every decision: a server that settles on a leader through
+ * its own round does so with a quorum of voters behind a vote whose
+ * (epoch, zxid) is at least that of each of them, and the leader is a
+ * voter.  Checked once the faults stop: the ensemble settles on exactly
+ * one leader that every server follows, and stays so.  The seed
+ * scenarios (000, 001, 003, 004) are played exactly.
+ *
+ * Usage: sim_election [-n SEEDS] [-s SEED] [-v].  A failing seed is
+ * printed with the command that replays it.
+ */
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "election.h"
+#include "log.h"
+#include "sim.h"
+#include "xmalloc.h"
+
+#define MAXP	10
+
+struct world;
+
+struct peer {
+	struct world	*w;
+	int		 idx;
+	int64_t		 sid;
+	int		 voter;
+	int		 alive;
+	uint64_t	 life;
+	int64_t		 zxid;
+	int64_t		 epoch;
+	struct election	 e;
+	uint64_t	 timer_gen;
+	int64_t		 lost_since;	/* stand-in for ZAB's limits */
+	uint64_t	 decisions;
+};
+
+struct world {
+	struct sim	 sim;
+	int		 n;
+	int		 nvoters;
+	int64_t		 voters[MAXP];
+	struct peer	 p[MAXP];
+	uint8_t		 cut[MAXP][MAXP];	/* link from i to j is down */
+	struct vote	 pend[MAXP][MAXP];	/* waiting for the link */
+	uint8_t		 has_pend[MAXP][MAXP];
+	double		 drop, dup;
+	int		 dmin, dmax;
+	int64_t		 limit;			/* ms before giving up */
+	int		 verbose;
+	int		 failed;
+	char		 why[512];
+};
+
+struct msg {
+	struct peer	*to;
+	uint64_t	 life;
+	int		 from;
+	struct vote	 v;
+};
+
+struct tmr {
+	struct peer	*p;
+	uint64_t	 gen;
+	uint64_t	 life;
+};
+
+static int	 tests_run, tests_failed;
+
+static void
+fail(struct world *w, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (w->failed)
+		return;
+	w->failed = 1;
+	va_start(ap, fmt);
+	vsnprintf(w->why, sizeof(w->why), fmt, ap);
+	va_end(ap);
+}
+
+static struct peer *
+peer_by_sid(struct world *w, int64_t sid)
+{
+	int	 i;
+
+	for (i = 0; i < w->n; i++)
+		if (w->p[i].sid == sid)
+			return &w->p[i];
+	return NULL;
+}
+
+static void
+deliver(void *a, void *b)
+{
+	struct msg	*m = a;
+	struct peer	*to = m->to;
+	struct world	*w = to->w;
+
+	(void)b;
+	if (to->alive && to->life == m->life && !w->cut[m->from][to->idx])
+		election_recv(&to->e, w->p[m->from].sid, &m->v);
+}
+
+static void
+io_send(void *arg, int64_t to_sid, const struct vote *v)
+{
+	struct peer	*p = arg, *to;
+	struct world	*w = p->w;
+	struct msg	*m;
+	int		 copies = 1, i;
+
+	if ((to = peer_by_sid(w, to_sid)) == NULL) {
+		fail(w, "server %lld sent to unknown server %lld",
+		    (long long)p->sid, (long long)to_sid);
+		return;
+	}
+	if (to == p)
+		fail(w, "server %lld sent a notification to itself",
+		    (long long)p->sid);
+	/*
+	 * As QuorumCnxManager: while there is no connection, the last
+	 * message for a peer waits and goes out once one is made.
+	 */
+	if (!to->alive || w->cut[p->idx][to->idx]) {
+		w->pend[p->idx][to->idx] = *v;
+		w->has_pend[p->idx][to->idx] = 1;
+		return;
+	}
+	if (sim_chance(&w->sim, w->drop))
+		return;
+	if (sim_chance(&w->sim, w->dup))
+		copies = 2;
+	for (i = 0; i < copies; i++) {
+		m = xcalloc(1, sizeof(*m));
+		m->to = to;
+		m->life = to->life;
+		m->from = p->idx;
+		m->v = *v;
+		sim_at_owned(&w->sim, w->sim.now + sim_range(&w->sim,
+		    w->dmin, w->dmax), deliver, m, NULL);
+	}
+}
+
+/* A connection came up: send what waited for it. */
+static void
+flush_links(struct world *w)
+{
+	int	 i, j;
+
+	for (i = 0; i < w->n; i++) {
+		for (j = 0; j < w->n; j++) {
+			if (!w->has_pend[i][j] || !w->p[i].alive ||
+			    !w->p[j].alive || w->cut[i][j])
+				continue;
+			w->has_pend[i][j] = 0;
+			io_send(&w->p[i], w->p[j].sid, &w->pend[i][j]);
+		}
+	}
+}
+
+static void
+fire(void *a, void *b)
+{
+	struct tmr	*t = a;
+
+	(void)b;
+	if (t->p->alive && t->p->life == t->life && t->p->timer_gen == t->gen)
+		election_timeout(&t->p->e);
+}
+
+static void
+io_timer(void *arg, int ms)
+{
+	struct peer	*p = arg;
+	struct tmr	*t;
+
+	p->timer_gen++;
+	if (ms <= 0)
+		return;
+	t = xcalloc(1, sizeof(*t));
+	t->p = p;
+	t->gen = p->timer_gen;
+	t->life = p->life;
+	sim_at_owned(&p->w->sim, p->w->sim.now + ms, fire, t, NULL);
+}
+
+static int
+vote_ge(int64_t epoch, int64_t zxid, int64_t e2, int64_t z2)
+{
+	return epoch > e2 || (epoch == e2 && zxid >= z2);
+}
+
+static void
+io_decided(void *arg, int state, const struct vote *v, const int64_t *acks,
+    size_t nacks)
+{
+	struct peer	*p = arg, *a;
+	struct world	*w = p->w;
+	size_t		 i;
+
+	p->decisions++;
+	p->lost_since = 0;
+	if (w->verbose)
+		fprintf(stderr, "# %6" PRId64 " ms: server %lld %s, leader "
+		    "%lld\n", w->sim.now, (long long)p->sid,
+		    election_state_name(state), (long long)v->leader);
+	if (!election_is_voter(&p->e, v->leader))
+		fail(w, "server %lld settled on %lld, not a voter",
+		    (long long)p->sid, (long long)v->leader);
+	if ((state == PEER_LEADING) != (v->leader == p->sid))
+		fail(w, "server %lld is %s with leader %lld",
+		    (long long)p->sid, election_state_name(state),
+		    (long long)v->leader);
+	if (!p->voter && state != PEER_OBSERVING)
+		fail(w, "observer %lld became %s", (long long)p->sid,
+		    election_state_name(state));
+	if ((size_t)w->nvoters / 2 >= nacks)
+		fail(w, "server %lld settled with %zu of %d voters",
+		    (long long)p->sid, nacks, w->nvoters);
+	if (p->e.joined)
+		return;
+	for (i = 0; i < nacks; i++) {
+		if ((a = peer_by_sid(w, acks[i])) == NULL || !a->voter) {
+			fail(w, "server %lld counted %lld as a voter",
+			    (long long)p->sid, (long long)acks[i]);
+			continue;
+		}
+		/*
+		 * Only a voter still LOOKING in this round backed the vote
+		 * from its own: one that follows an established leader
+		 * agrees with whatever that leader's vote was.
+		 */
+		if (a != p && (a->e.state != PEER_LOOKING ||
+		    a->e.clock != v->round))
+			continue;
+		if (!vote_ge(v->epoch, v->zxid, a->epoch, a->zxid))
+			fail(w, "server %lld elected %lld (epoch %lld zxid "
+			    "0x%llx) over voter %lld's epoch %lld zxid 0x%llx",
+			    (long long)p->sid, (long long)v->leader,
+			    (long long)v->epoch, (long long)v->zxid,
+			    (long long)a->sid, (long long)a->epoch,
+			    (long long)a->zxid);
+	}
+}
+
+static void
+world_init(struct world *w, uint64_t seed, int nvoters, int nobservers)
+{
+	struct peer	*p;
+	int		 i;
+
+	memset(w, 0, sizeof(*w));
+	sim_init(&w->sim, seed);
+	w->n = nvoters + nobservers;
+	w->nvoters = nvoters;
+	w->dmin = 0;
+	w->dmax = 2;
+	w->limit = 2000;
+	for (i = 0; i < nvoters; i++)
+		w->voters[i] = i + 1;
+	for (i = 0; i < w->n; i++) {
+		p = &w->p[i];
+		p->w = w;
+		p->idx = i;
+		p->sid = i + 1;
+		p->voter = i < nvoters;
+	}
+}
+
+static void
+peer_start(struct peer *p)
+{
+	struct world		*w = p->w;
+	struct election_config	 c;
+	struct election_io	 io;
+	char			*cause = NULL;
+
+	memset(&c, 0, sizeof(c));
+	c.sid = p->sid;
+	c.participant = p->voter;
+	c.voters = w->voters;
+	c.nvoters = (size_t)w->nvoters;
+	c.finalize_wait = 200;
+	c.min_interval = 200;
+	c.max_interval = 60000;
+	io.arg = p;
+	io.send = io_send;
+	io.timer = io_timer;
+	io.decided = io_decided;
+	p->life++;
+	p->alive = 1;
+	p->lost_since = 0;
+	p->timer_gen++;
+	if (election_init(&p->e, &c, &io, p->zxid, p->epoch, &cause) != 0) {
+		fail(w, "election_init: %s", cause);
+		free(cause);
+		return;
+	}
+	election_look(&p->e, p->zxid, p->epoch);
+	flush_links(w);
+}
+
+static void
+peer_crash(struct peer *p)
+{
+	int	 j;
+
+	p->alive = 0;
+	p->life++;
+	for (j = 0; j < MAXP; j++)
+		p->w->has_pend[p->idx][j] = 0;
+}
+
+static void
+ev_start(void *a, void *b)
+{
+	(void)b;
+	if (!((struct peer *)a)->alive)
+		peer_start(a);
+}
+
+/*
+ * ZAB's part, seen from the election: a follower needs its leader up,
+ * LEADING and reachable; a leader needs a quorum of voters following it.
+ * Whoever lacks that for w->limit ms looks for a leader again.
+ */
+static int
+peer_connected(struct world *w, struct peer *p)
+{
+	struct peer	*l, *q;
+	int		 i, n = 0;
+
+	if (p->e.state == PEER_LEADING) {
+		for (i = 0; i < w->n; i++) {
+			q = &w->p[i];
+			if (!q->voter || !q->alive)
+				continue;
+			if (q == p || (q->e.state == PEER_FOLLOWING &&
+			    q->e.current.leader == p->sid &&
+			    !w->cut[i][p->idx] && !w->cut[p->idx][i]))
+				n++;
+		}
+		return n > w->nvoters / 2;
+	}
+	l = peer_by_sid(w, p->e.current.leader);
+	return l != NULL && l->alive && l->e.state == PEER_LEADING &&
+	    !w->cut[p->idx][l->idx] && !w->cut[l->idx][p->idx];
+}
+
+static void
+oracle(struct world *w)
+{
+	struct peer	*p;
+	int		 i;
+
+	for (i = 0; i < w->n; i++) {
+		p = &w->p[i];
+		if (!p->alive || p->e.state == PEER_LOOKING)
+			continue;
+		if (peer_connected(w, p)) {
+			p->lost_since = 0;
+		} else if (p->lost_since == 0) {
+			p->lost_since = w->sim.now ? w->sim.now : 1;
+		} else if (w->sim.now - p->lost_since >= w->limit) {
+			p->lost_since = 0;
+			if (w->verbose)
+				fprintf(stderr, "# %6" PRId64 " ms: server "
+				    "%lld lost its %s, LOOKING\n", w->sim.now,
+				    (long long)p->sid, p->e.state ==
+				    PEER_LEADING ? "quorum" : "leader");
+			election_look(&p->e, p->zxid, p->epoch);
+		}
+	}
+}
+
+/* Runs the world to time t, with the stand-in checking every 50 ms. */
+static void
+run_to(struct world *w, int64_t t)
+{
+	int64_t	 next;
+
+	while (w->sim.now < t && !w->failed) {
+		next = w->sim.now + 50;
+		if (next > t)
+			next = t;
+		sim_run_until(&w->sim, next);
+		oracle(w);
+	}
+}
+
+/* One leader, every live server following (or observing) it. */
+static int64_t
+settled(struct world *w)
+{
+	struct peer	*p;
+	int64_t		 leader = -1;
+	int		 i;
+
+	for (i = 0; i < w->n; i++) {
+		p = &w->p[i];
+		if (p->alive && p->e.state == PEER_LEADING) {
+			if (leader != -1)
+				return -1;
+			leader = p->sid;
+		}
+	}
+	if (leader == -1)
+		return -1;
+	for (i = 0; i < w->n; i++) {
+		p = &w->p[i];
+		if (!p->alive || p->sid == leader)
+			continue;
+		if (p->e.state == PEER_LOOKING ||
+		    p->e.current.leader != leader)
+			return -1;
+	}
+	return leader;
+}
+
+/* Runs until settled (or until limit); returns the leader or -1. */
+static int64_t
+run_until_settled(struct world *w, int64_t limit)
+{
+	int64_t	 end = w->sim.now + limit, l;
+
+	while (w->sim.now < end && !w->failed) {
+		run_to(w, w->sim.now + 50);
+		if ((l = settled(w)) != -1)
+			return l;
+	}
+	return -1;
+}
+
+static void
+report(int ok, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	tests_run++;
+	if (!ok)
+		tests_failed++;
+	printf("%s %d - ", ok ? "ok" : "not ok", tests_run);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+static void
+world_free(struct world *w)
+{
+	sim_free(&w->sim);
+}
+
+/* Seed 004: 1, 2, 3 started one after another: 2 leads, 1 and 3 follow. */
+static void
+scenario_three_in_order(int verbose)
+{
+	struct world	 w;
+	int64_t		 l1, l2;
+
+	world_init(&w, 4, 3, 0);
+	w.verbose = verbose;
+	peer_start(&w.p[0]);
+	run_to(&w, 3000);
+	l1 = w.p[0].e.state;
+	peer_start(&w.p[1]);
+	l2 = run_until_settled(&w, 10000);
+	peer_start(&w.p[2]);
+	run_to(&w, w.sim.now + 3000);
+	report(!w.failed && l1 == PEER_LOOKING && l2 == 2 && settled(&w) == 2 &&
+	    w.p[2].e.state == PEER_FOLLOWING && w.p[2].e.joined,
+	    "servers 1, 2, 3 started in order: 2 leads, 3 joins as follower"
+	    "%s%s", w.failed ? ": " : "", w.why);
+	world_free(&w);
+}
+
+/* Seed 003: 1..5 started in order: 3 leads. */
+static void
+scenario_five_in_order(int verbose)
+{
+	struct world	 w;
+	int		 i;
+	int64_t		 l3 = -1;
+
+	world_init(&w, 3, 5, 0);
+	w.verbose = verbose;
+	for (i = 0; i < 5; i++) {
+		peer_start(&w.p[i]);
+		if (i == 2)
+			l3 = run_until_settled(&w, 10000);
+		else
+			run_to(&w, w.sim.now + 3000);
+	}
+	report(!w.failed && l3 == 3 && settled(&w) == 3,
+	    "servers 1..5 started in order: 3 leads%s%s",
+	    w.failed ? ": " : "", w.why);
+	world_free(&w);
+}
+
+/*
+ * Seed 001: the leader dies; of the survivors, the one with the highest
+ * zxid wins even with the lower sid.  Restarted, the old leader (highest
+ * zxid of all) joins the new leader instead of taking over.
+ */
+static void
+scenario_highest_zxid(int verbose)
+{
+	struct world	 w;
+	int64_t		 l1, l2, l3;
+	int		 i;
+
+	world_init(&w, 1, 3, 0);
+	w.verbose = verbose;
+	w.p[0].zxid = 0x100000007LL;
+	w.p[1].zxid = 0x100000005LL;
+	w.p[2].zxid = 0x100000009LL;
+	for (i = 0; i < 3; i++) {
+		w.p[i].epoch = 1;
+		peer_start(&w.p[i]);
+	}
+	l1 = run_until_settled(&w, 10000);
+	peer_crash(&w.p[2]);
+	run_to(&w, w.sim.now + 100);
+	l2 = run_until_settled(&w, 20000);
+	peer_start(&w.p[2]);
+	run_to(&w, w.sim.now + 5000);
+	l3 = settled(&w);
+	report(!w.failed && l1 == 3 && l2 == 1 && l3 == 1,
+	    "leader 3 dies: server 1 (zxid 0x100000007) beats server 2 "
+	    "(0x100000005); 3 restarted follows 1 (%lld, %lld, %lld)%s%s",
+	    (long long)l1, (long long)l2, (long long)l3,
+	    w.failed ? ": " : "", w.why);
+	world_free(&w);
+}
+
+/* A higher epoch beats a higher zxid. */
+static void
+scenario_epoch_first(int verbose)
+{
+	struct world	 w;
+	int64_t		 l;
+	int		 i;
+
+	world_init(&w, 5, 3, 0);
+	w.verbose = verbose;
+	w.p[0].epoch = 2;
+	w.p[0].zxid = 0x100000003LL;
+	w.p[1].epoch = 1;
+	w.p[1].zxid = 0x100000009LL;
+	w.p[2].epoch = 1;
+	w.p[2].zxid = 0x100000008LL;
+	for (i = 0; i < 3; i++)
+		peer_start(&w.p[i]);
+	l = run_until_settled(&w, 10000);
+	report(!w.failed && l == 1,
+	    "the server with the highest epoch wins over higher zxids%s%s",
+	    w.failed ? ": " : "", w.why);
+	world_free(&w);
+}
+
+/* Seed 000: four servers survive one failure but not two. */
+static void
+scenario_four_servers(int verbose)
+{
+	struct world	 w;
+	struct peer	*lp;
+	int64_t		 l1, l2;
+	int		 i, looking = 0;
+
+	world_init(&w, 0, 4, 0);
+	w.verbose = verbose;
+	for (i = 0; i < 4; i++)
+		peer_start(&w.p[i]);
+	l1 = run_until_settled(&w, 10000);
+	lp = peer_by_sid(&w, l1 > 0 ? l1 : 4);
+	peer_crash(lp);
+	l2 = run_until_settled(&w, 20000);
+	if (l2 > 0)
+		peer_crash(peer_by_sid(&w, l2));
+	run_to(&w, w.sim.now + 120000);
+	for (i = 0; i < 4; i++)
+		if (w.p[i].alive && w.p[i].e.state == PEER_LOOKING)
+			looking++;
+	report(!w.failed && l1 == 4 && l2 == 3 && looking == 2,
+	    "4 servers elect again after one failure, not after two%s%s",
+	    w.failed ? ": " : "", w.why);
+	world_free(&w);
+}
+
+/* Observers never vote, end OBSERVING, and do not make a quorum. */
+static void
+scenario_observers(int verbose)
+{
+	struct world	 w;
+	int64_t		 l1;
+	int		 i, ok;
+
+	world_init(&w, 7, 3, 2);
+	w.verbose = verbose;
+	for (i = 0; i < 5; i++)
+		peer_start(&w.p[i]);
+	l1 = run_until_settled(&w, 20000);
+	ok = l1 == 3 && w.p[3].e.state == PEER_OBSERVING &&
+	    w.p[4].e.state == PEER_OBSERVING &&
+	    w.p[3].e.current.leader == 3;
+	/* Two voters down: one voter and two observers are no quorum. */
+	peer_crash(&w.p[2]);
+	peer_crash(&w.p[1]);
+	run_to(&w, w.sim.now + 60000);
+	ok = ok && w.p[0].e.state == PEER_LOOKING;
+	report(!w.failed && ok,
+	    "observers end OBSERVING and make no quorum%s%s",
+	    w.failed ? ": " : "", w.why);
+	world_free(&w);
+}
+
+/* The vote order and vote equality, as ZooKeeper defines them. */
+static void
+scenario_order(void)
+{
+	struct world	 w;
+	struct vote	 a, b;
+	int		 ok = 1;
+
+	world_init(&w, 9, 3, 1);
+	peer_start(&w.p[0]);
+	ok &= election_vote_beats(&w.p[0].e, 1, 1, 2, 3, 9, 1);
+	ok &= !election_vote_beats(&w.p[0].e, 3, 9, 1, 1, 1, 2);
+	ok &= election_vote_beats(&w.p[0].e, 1, 9, 1, 3, 8, 1);
+	ok &= election_vote_beats(&w.p[0].e, 3, 9, 1, 2, 9, 1);
+	ok &= !election_vote_beats(&w.p[0].e, 2, 9, 1, 2, 9, 1);
+	ok &= !election_vote_beats(&w.p[0].e, 4, 99, 9, 1, 0, 0);
+	memset(&a, 0, sizeof(a));
+	a.leader = 2;
+	a.zxid = 5;
+	a.round = 3;
+	a.epoch = 1;
+	b = a;
+	ok &= election_vote_equal(&a, &b);
+	b.round = 4;
+	ok &= !election_vote_equal(&a, &b);
+	a.state = b.state = PEER_FOLLOWING;
+	a.version = b.version = 2;
+	b.zxid = 7;
+	ok &= election_vote_equal(&a, &b);
+	b.epoch = 2;
+	ok &= !election_vote_equal(&a, &b);
+	b.version = 0;
+	ok &= election_vote_equal(&a, &b);
+	report(ok && !w.failed, "vote order: epoch, then zxid, then sid; "
+	    "observers never win; equality as Vote.equals");
+	world_free(&w);
+}
+
+/*
+ * One random run: 3 to 7 voters, up to 2 observers, random logs, random
+ * start times, then a period of faults (drops, duplicates, delays,
+ * partitions, crashes, restarts), then a healed network in which the
+ * ensemble must settle and stay settled.
+ */
+static int
+random_run(uint64_t seed, int verbose, char *why, size_t whylen)
+{
+	struct world	 w;
+	struct sim	*s;
+	int		 nv, no, i, j, k, ok = 1;
+	int64_t		 t, end_faults, l, l2;
+
+	sim_init(&w.sim, seed);
+	nv = (int)sim_range(&w.sim, 3, 7);
+	no = (int)sim_range(&w.sim, 0, 2);
+	sim_free(&w.sim);
+	world_init(&w, seed * 0x9e3779b97f4a7c15ULL + 1, nv, no);
+	s = &w.sim;
+	w.verbose = verbose;
+	w.dmin = (int)sim_range(s, 0, 5);
+	w.dmax = w.dmin + (int)sim_range(s, 0, 300);
+	for (i = 0; i < w.n; i++) {
+		w.p[i].epoch = sim_range(s, 0, 3);
+		w.p[i].zxid = (w.p[i].epoch << 32) | sim_range(s, 0, 4);
+		if (sim_chance(s, 0.2) && w.p[i].epoch > 0)
+			w.p[i].zxid = ((w.p[i].epoch - 1) << 32) |
+			    sim_range(s, 0, 4);
+		sim_at(s, sim_range(s, 0, 3000), ev_start, &w.p[i], NULL);
+	}
+	end_faults = sim_range(s, 2000, 30000);
+	t = 0;
+	while (t < end_faults && !w.failed) {
+		t += sim_range(s, 10, 2000);
+		run_to(&w, t);
+		switch (sim_range(s, 0, 5)) {
+		case 0:
+			i = (int)sim_range(s, 0, w.n - 1);
+			if (w.p[i].alive) {
+				peer_crash(&w.p[i]);
+				sim_at(s, t + sim_range(s, 50, 5000),
+				    ev_start, &w.p[i], NULL);
+			}
+			break;
+		case 1:
+			/* Partition: each server to side 0 or 1. */
+			k = (int)sim_rand(s);
+			for (i = 0; i < w.n; i++)
+				for (j = 0; j < w.n; j++)
+					w.cut[i][j] = ((k >> i) & 1) !=
+					    ((k >> j) & 1);
+			flush_links(&w);
+			break;
+		case 2:
+			memset(w.cut, 0, sizeof(w.cut));
+			flush_links(&w);
+			break;
+		case 3:
+			w.drop = sim_chance(s, 0.5) ? 0 :
+			    (double)sim_range(s, 0, 50) / 100.0;
+			w.dup = (double)sim_range(s, 0, 30) / 100.0;
+			break;
+		case 4:
+			/* One-way link failures. */
+			i = (int)sim_range(s, 0, w.n - 1);
+			j = (int)sim_range(s, 0, w.n - 1);
+			w.cut[i][j] = !w.cut[i][j];
+			flush_links(&w);
+			break;
+		default:
+			w.dmax = w.dmin + (int)sim_range(s, 0, 1000);
+			break;
+		}
+	}
+	/* Heal: no more faults, everyone up. */
+	memset(w.cut, 0, sizeof(w.cut));
+	w.drop = 0;
+	w.dup = 0;
+	w.dmax = w.dmin + 5;
+	flush_links(&w);
+	for (i = 0; i < w.n; i++)
+		if (!w.p[i].alive)
+			peer_start(&w.p[i]);
+	l = run_until_settled(&w, 200000);
+	if (!w.failed && l == -1)
+		fail(&w, "no single leader 200 s after the faults stopped");
+	if (!w.failed) {
+		run_to(&w, w.sim.now + 10000);
+		l2 = settled(&w);
+		if (l2 != l)
+			fail(&w, "settled on %lld, then %lld", (long long)l,
+			    (long long)l2);
+	}
+	if (w.failed) {
+		ok = 0;
+		snprintf(why, whylen, "%d voters, %d observers: %s", nv, no,
+		    w.why);
+	}
+	world_free(&w);
+	return ok;
+}
+
+int
+main(int argc, char *argv[])
+{
+	uint64_t	 seeds = 5000, first = 1, seed, bad = 0;
+	int		 ch, verbose = 0, one = 0;
+	char		 why[600];
+	const char	*env;
+
+	if ((env = getenv("SIM_SEEDS")) != NULL)
+		seeds = strtoull(env, NULL, 10);
+	while ((ch = getopt(argc, argv, "n:s:v")) != -1) {
+		switch (ch) {
+		case 'n':
+			seeds = strtoull(optarg, NULL, 10);
+			break;
+		case 's':
+			first = strtoull(optarg, NULL, 10);
+			one = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			log_setverbose(verbose - 1 + log_getverbose() + 1);
+			break;
+		default:
+			fprintf(stderr, "usage: sim_election [-v] "
+			    "[-n seeds] [-s seed]\n");
+			return 64;
+		}
+	}
+	if (one) {
+		printf("1..1\n");
+		report(random_run(first, verbose, why, sizeof(why)),
+		    "seed %" PRIu64, first);
+		if (tests_failed)
+			printf("# %s\n", why);
+		return tests_failed != 0;
+	}
+	printf("1..8\n");
+	scenario_order();
+	scenario_three_in_order(verbose);
+	scenario_five_in_order(verbose);
+	scenario_highest_zxid(verbose);
+	scenario_epoch_first(verbose);
+	scenario_four_servers(verbose);
+	scenario_observers(verbose);
+	for (seed = first; seed < first + seeds; seed++) {
+		if (!random_run(seed, 0, why, sizeof(why))) {
+			bad = seed;
+			break;
+		}
+	}
+	if (bad)
+		printf("# seed %" PRIu64 " failed: %s\n# replay: "
+		    "test/sim/sim_election -v -s %" PRIu64 "\n", bad, why, bad);
+	report(bad == 0, "%" PRIu64 " random runs with drops, duplicates, "
+	    "delays, partitions, crashes settle on one leader", seeds);
+	return tests_failed != 0;
+}
