@@ -370,8 +370,13 @@ db_maybe_snapshot(struct db *db)
 		log_warn("cannot fork to write a snapshot");
 		return;
 	case 0:
-		/* A snapshot outliving its server would only be in the way. */
+		/*
+		 * A snapshot outliving its server would only be in the way;
+		 * nor may it hold the server's sockets (the client port, the
+		 * supervisor's side door) open after the server is gone.
+		 */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		closefrom(3);
 		if (snap_write(db->snap_dir, zxid, db->tree, db->sessions,
 		    db->opt.force_sync, &cause) == -1) {
 			log_warnx("snapshot failed: %s", cause);

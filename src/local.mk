@@ -37,5 +37,5 @@ ZK_LIBS = src/libzk.a $(LIBEVENT_LIBS) $(LIBCONFIG_LIBS) $(LIBBSD_LIBS) \
 sbin_PROGRAMS += zkd
 zkd_CFLAGS = $(src_libzk_a_CFLAGS)
 zkd_SOURCES = src/zkd.c src/zkd.h src/conn.c src/fourlw.c src/net.c \
-	src/mntr_keys.h
+	src/report.c src/report.h src/mntr_keys.h
 zkd_LDADD = $(ZK_LIBS)

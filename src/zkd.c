@@ -2,7 +2,7 @@
 /*
  * zkd.c: the server's main program (main layer).
  *
- * zkd [-dnv] [-f zkd.conf | -z zoo.cfg]
+ * zkd [-dnv] [-c fd] [-f zkd.conf | -z zoo.cfg]
  *
  * One thread runs one libevent loop.  Each turn of the loop reads and
  * prepares everything readable, then (sync_flush) makes the turn's txns
@@ -11,11 +11,16 @@
  * connections, and remove containers and TTL nodes whose time has come,
  * all through the same request pipeline as clients' writes.
  *
+ * With -c, a supervisor holds the other end of descriptor fd (report.h):
+ * zkd tells it every transition, obeys its commands, and goes when it
+ * goes (end of file on fd, or the parent's death).
+ *
  * Exit codes (sysexits): 64 usage, 65 damaged transaction log or snapshot,
  * 69 port unavailable, 73 data directory cannot be created, 75 data
  * directory held by another zkd, 78 bad configuration.  A launcher never
  * respawns those.
  */
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -37,6 +42,7 @@
 #include "conf.h"
 #include "datadir.h"
 #include "log.h"
+#include "report.h"
 #include "tree.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -56,7 +62,8 @@ static void	 zkd_signal_cb(int, short, void *);
 static void
 zkd_usage(void)
 {
-	fprintf(stderr, "usage: zkd [-dnv] [-f zkd.conf | -z zoo.cfg]\n");
+	fprintf(stderr,
+	    "usage: zkd [-dnv] [-c fd] [-f zkd.conf | -z zoo.cfg]\n");
 	exit(EX_USAGE);
 }
 
@@ -80,20 +87,48 @@ zkd_submit(struct request *r)
 	sync_submit(&zkd->sync, r);
 }
 
+/* Ends a session as its timeout does: a closeSession txn, logged. */
+static void
+zkd_close_expired(struct session *s, const char *why)
+{
+	struct request	*r;
+
+	log_info("expiring session 0x%llx, %s", (unsigned long long)s->id,
+	    why);
+	zkd->stats.sessions_expired++;
+	session_set_closing(&zkd->sessions, s->id);
+	r = request_new(NULL, ZOP_CLOSESESSION);
+	r->session_id = s->id;
+	zkd_submit(r);
+}
+
 static void
 zkd_expire_sessions(int64_t now)
 {
 	struct session	*s;
-	struct request	*r;
+	char		 why[64];
 
 	while ((s = session_expired(&zkd->sessions, now)) != NULL) {
-		log_info("expiring session 0x%llx, timeout of %dms exceeded",
-		    (unsigned long long)s->id, s->timeout);
-		zkd->stats.sessions_expired++;
-		r = request_new(NULL, ZOP_CLOSESESSION);
-		r->session_id = s->id;
-		zkd_submit(r);
+		snprintf(why, sizeof(why), "timeout of %dms exceeded",
+		    s->timeout);
+		zkd_close_expired(s, why);
 	}
+}
+
+/*
+ * Expires a live session now, exactly as its timeout would (the side
+ * door's expire).  Returns 0, or -1 if there is no such session or it is
+ * already closing.
+ */
+int
+zkd_expire_session(int64_t id, const char *why)
+{
+	struct session	*s;
+
+	if ((s = session_lookup(&zkd->sessions, id)) == NULL || s->closing)
+		return -1;
+	zkd_close_expired(s, why);
+	return 0;
 }
 
 static void
@@ -215,14 +250,40 @@ zkd_purge_cb(int fd, short ev, void *arg)
 	}
 }
 
+/*
+ * Stops the server cleanly at the end of this loop turn (SIGTERM, and the
+ * side door's quit and end of file).  The caller has logged why.
+ */
+void
+zkd_shutdown(void)
+{
+	zkd_quit = 1;
+	event_base_loopbreak(zkd->base);
+}
+
 static void
 zkd_signal_cb(int sig, short ev, void *arg)
 {
 	(void)ev;
 	(void)arg;
 	log_info("received signal %d, shutting down", sig);
-	zkd_quit = 1;
-	event_base_loopbreak(zkd->base);
+	zkd_shutdown();
+}
+
+/*
+ * With a side door, zkd goes when the process that started it goes: the
+ * kernel sends SIGTERM at the parent's death.  A parent gone before the
+ * request was made shows as a changed parent pid.
+ */
+static void
+zkd_watch_parent(pid_t ppid)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
+		log_warn("prctl(PR_SET_PDEATHSIG)");
+	if (getppid() != ppid) {
+		log_info("parent process %d is gone, exiting", (int)ppid);
+		exit(0);
+	}
 }
 
 static int
@@ -289,8 +350,6 @@ zkd_init_state(struct zkd_conf *cf)
 	char			*cause = NULL;
 	int64_t			 t0 = util_now_ms();
 
-	/* A standalone server makes session ids as server 1 unless told. */
-	zkd->sid = cf->sid != 0 ? cf->sid : 1;
 	session_init(&zkd->sessions, zkd->sid, cf->tick_time, util_wall_ms());
 	memset(&o, 0, sizeof(o));
 	o.snap_dir = zkd->data_dir;
@@ -338,14 +397,23 @@ main(int argc, char *argv[])
 	struct pidfh	*pfh;
 	struct event	*sigs[4];
 	struct timeval	 tv;
-	const char	*file = NULL;
+	const char	*file = NULL, *errstr;
 	char		*cause = NULL;
+	pid_t		 ppid = getppid();
 	int		 ch, foreground = 0, check = 0, verbose = 0, zoo = 0;
-	int		 i, nsigs = 0;
+	int		 i, nsigs = 0, control = -1;
 
 	setproctitle_init(argc, argv, environ);
-	while ((ch = getopt(argc, argv, "df:nvz:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:df:nvz:")) != -1) {
 		switch (ch) {
+		case 'c':
+			control = (int)strtonum(optarg, 0, INT_MAX, &errstr);
+			if (errstr != NULL) {
+				fprintf(stderr, "zkd: -c %s: the side door "
+				    "descriptor is %s\n", optarg, errstr);
+				exit(EX_USAGE);
+			}
+			break;
 		case 'd':
 			foreground = 1;
 			break;
@@ -391,14 +459,24 @@ main(int argc, char *argv[])
 	TAILQ_INIT(&zkd->conns);
 	TAILQ_INIT(&zkd->dead);
 	signal(SIGPIPE, SIG_IGN);
-	zkd_prepare_dirs(&conf);
-	pfh = zkd_pidfile(&conf);
 	if ((zkd->base = event_base_new()) == NULL)
 		fatalx("event_base_new");
+	/* A standalone server makes session ids as server 1 unless told. */
+	zkd->sid = conf.sid != 0 ? conf.sid : 1;
+	if (control != -1) {
+		if (report_open(zkd->base, control, &cause) == -1)
+			fatal_code(EX_USAGE, "%s", cause);
+		zkd_watch_parent(ppid);
+		report_hello(zkd->sid, conf.client_port, zkd->mode);
+	}
+	zkd_prepare_dirs(&conf);
+	pfh = zkd_pidfile(&conf);
 	if (net_listen(conf.client_addr, conf.client_port, conf.listen_backlog,
 	    &cause) == -1)
 		fatal_code(EX_UNAVAILABLE, "%s", cause);
 	zkd_init_state(&conf);
+	report_state(REPORT_STANDALONE, 0, zkd->tree->last_zxid >> 32,
+	    zkd->tree->last_zxid);
 
 	if (!foreground) {
 		if (daemon(1, 0) == -1)
@@ -435,6 +513,7 @@ main(int argc, char *argv[])
 	zkd->serving = 1;
 	log_info("zkd %s serving standalone on port %d, data in %s",
 	    PACKAGE_VERSION, conf.client_port, zkd->data_dir);
+	report_ready(conf.client_port);
 
 	while (!zkd_quit) {
 		zkd_arm_tick();
@@ -443,10 +522,12 @@ main(int argc, char *argv[])
 		sync_flush(&zkd->sync);
 		db_maybe_snapshot(&zkd->db);
 		conn_reap();
+		report_turn();
 	}
 
 	db_close(&zkd->db);
 	log_info("stopped");
 	pidfile_remove(pfh);
+	report_bye(0);
 	return 0;
 }

@@ -135,6 +135,8 @@ int	 net_listen(const char *, int, int, char **);
 
 /* zkd.c */
 void	 zkd_submit(struct request *);
+int	 zkd_expire_session(int64_t, const char *);
+void	 zkd_shutdown(void);
 int64_t	 zkd_version_string(char *, size_t);
 const char *zkd_version(void);
 

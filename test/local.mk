@@ -24,7 +24,8 @@ AM_TESTS_ENVIRONMENT = \
 	    PYTHONDONTWRITEBYTECODE PYTHONPATH;
 
 EXTRA_DIST += test/lib/tap.py test/lib/zkharness.py test/lib/zkd.bash \
-	test/lib/crashwriter.py test/lib/zklog.py test/PORTS
+	test/lib/crashwriter.py test/lib/zklog.py test/lib/sidedoor.py \
+	test/PORTS
 
 include test/unit/local.mk
 include test/fuzz/local.mk

@@ -7,6 +7,7 @@ bats_tests = \
 	test/bats/10-zkd-cmdline.bats \
 	test/bats/11-zkd-limits.bats \
 	test/bats/12-zkd-whitelist.bats \
+	test/bats/13-zkd-sidedoor.bats \
 	test/bats/30-durability.bats \
 	test/bats/31-damage.bats
 include test/bats/zkcli.mk
