@@ -70,8 +70,8 @@ static size_t	 election_tally(const struct election *, const struct vote *,
 static int	 election_has_quorum(const struct election *, size_t);
 static int	 election_check_leader(const struct election *,
 		    const struct vote *, const uint8_t *, int64_t, int64_t);
-static void	 election_decide(struct election *, int64_t, const struct vote *,
-		    const int64_t *, size_t);
+static void	 election_decide(struct election *, int64_t,
+		    const struct vote *, const int64_t *, size_t);
 static int	 election_vote_sid_cmp(const void *, const void *);
 
 static const char *election_state_names[] = {
@@ -541,4 +541,25 @@ election_decide(struct election *e, int64_t leader, const struct vote *v,
 	    (long long)e->clock, election_state_name(e->state),
 	    (long long)leader);
 	e->io.decided(e->io.arg, e->state, &end, acks, nacks);
+}
+
+/*
+ * The role the election gave us is established (ZAB broadcast in epoch
+ * epoch under leader): answer LOOKING servers with that, so every member
+ * of an ensemble tells the same (leader, epoch) whichever way and in
+ * whichever round it joined.  Without it, a member that joined through an
+ * older vote answers with an older epoch, and a newcomer may never see a
+ * quorum agree (ZooKeeper answers with the vote each member elected).
+ */
+void
+election_settle(struct election *e, int64_t leader, int64_t epoch,
+    int64_t zxid)
+{
+	if (e->state == PEER_LOOKING)
+		return;
+	e->current.leader = leader;
+	e->current.epoch = epoch;
+	e->current.zxid = zxid;
+	e->current.round = e->clock;
+	e->current.version = ELECTION_NOTIF_VERSION;
 }

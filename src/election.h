@@ -94,6 +94,7 @@ int	 election_init(struct election *, const struct election_config *,
 void	 election_look(struct election *, int64_t, int64_t);
 void	 election_recv(struct election *, int64_t, const struct vote *);
 void	 election_timeout(struct election *);
+void	 election_settle(struct election *, int64_t, int64_t, int64_t);
 int	 election_is_voter(const struct election *, int64_t);
 int	 election_vote_beats(const struct election *, int64_t, int64_t,
 	    int64_t, int64_t, int64_t, int64_t);

@@ -17,6 +17,7 @@
 
 static int	 log_foreground = 1;
 static int	 log_verbose;
+static int	 log_quiet;	/* informational lines off (simulations) */
 static const char *log_procname = "zkd";
 
 static void	 log_line(int, const char *, const char *);
@@ -35,6 +36,12 @@ log_procinit(const char *name)
 {
 	if (name != NULL)
 		log_procname = name;
+}
+
+void
+log_setquiet(int quiet)
+{
+	log_quiet = quiet;
 }
 
 void
@@ -114,6 +121,8 @@ log_info(const char *fmt, ...)
 {
 	va_list	 ap;
 
+	if (log_quiet)
+		return;
 	va_start(ap, fmt);
 	vlog(LOG_INFO, fmt, ap);
 	va_end(ap);

@@ -17,6 +17,7 @@
 
 void	log_init(int foreground, int facility);
 void	log_procinit(const char *name);
+void	log_setquiet(int quiet);
 void	log_setverbose(int verbose);
 int	log_getverbose(void);
 void	log_warn(const char *, ...) __attribute__((__format__(printf, 1, 2)));

@@ -4,8 +4,14 @@
  * splitmix64; a binary heap of events keyed by (time, sequence).
  */
 
+#include <inttypes.h>
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
+
+#include "log.h"
 
 #include "sim.h"
 #include "xmalloc.h"
@@ -202,4 +208,106 @@ sim_run_until(struct sim *s, int64_t t)
 	if (s->now < t)
 		s->now = t;
 	return ran;
+}
+
+static int	 sim_tap_run, sim_tap_failed;
+
+/* Keeps the first failure only: the rest usually follow from it. */
+void
+sim_fail(struct sim_verdict *v, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (v->failed)
+		return;
+	v->failed = 1;
+	va_start(ap, fmt);
+	vsnprintf(v->why, sizeof(v->why), fmt, ap);
+	va_end(ap);
+}
+
+/* One TAP result line. */
+void
+sim_tap(int ok, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	sim_tap_run++;
+	if (!ok)
+		sim_tap_failed++;
+	printf("%s %d - ", ok ? "ok" : "not ok", sim_tap_run);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+int
+sim_tap_failures(void)
+{
+	return sim_tap_failed;
+}
+
+void
+sim_args(int argc, char **argv, const char *prog, uint64_t seeds,
+    struct sim_args *a)
+{
+	const char	*env;
+	int		 ch;
+
+	a->prog = prog;
+	a->seeds = seeds;
+	a->first = 1;
+	a->one = 0;
+	a->verbose = 0;
+	if ((env = getenv("SIM_SEEDS")) != NULL)
+		a->seeds = strtoull(env, NULL, 10);
+	while ((ch = getopt(argc, argv, "n:s:v")) != -1) {
+		switch (ch) {
+		case 'n':
+			a->seeds = strtoull(optarg, NULL, 10);
+			break;
+		case 's':
+			a->first = strtoull(optarg, NULL, 10);
+			a->one = 1;
+			break;
+		case 'v':
+			/* -v narrates, -vv adds the cores' debug lines. */
+			a->verbose++;
+			log_setverbose(a->verbose - 1);
+			break;
+		default:
+			fprintf(stderr, "usage: %s [-v] [-n seeds] [-s seed]\n",
+			    prog);
+			exit(64);
+		}
+	}
+	/* The cores' informational lines only when asked. */
+	log_setquiet(!a->verbose);
+}
+
+uint64_t
+sim_seeds(const struct sim_args *a, sim_run_fn run, void *arg, char *why,
+    size_t len)
+{
+	uint64_t	 seed;
+
+	if (a->one) {
+		printf("1..1\n");
+		sim_tap(run(a->first, a->verbose, why, len, arg),
+		    "seed %" PRIu64, a->first);
+		if (sim_tap_failures())
+			printf("# %s\n", why);
+		return sim_tap_failures() ? a->first : 0;
+	}
+	for (seed = a->first; seed < a->first + a->seeds; seed++) {
+		if (!run(seed, 0, why, len, arg)) {
+			printf("# seed %" PRIu64 " failed: %s\n# replay: "
+			    "test/sim/%s -v -s %" PRIu64 "\n", seed, why,
+			    a->prog, seed);
+			return seed;
+		}
+	}
+	return 0;
 }

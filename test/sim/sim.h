@@ -33,4 +33,36 @@ void	 sim_at_owned(struct sim *, int64_t, sim_fn, void *, void *);
 int	 sim_step(struct sim *);			/* 0 if empty */
 int	 sim_run_until(struct sim *, int64_t);
 
+/* The first thing that went wrong in a run, kept for its report. */
+struct sim_verdict {
+	int		 failed;
+	char		 why[512];
+};
+
+void	 sim_fail(struct sim_verdict *, const char *, ...)
+	    __attribute__((__format__(printf, 2, 3)));
+void	 sim_tap(int, const char *, ...)
+	    __attribute__((__format__(printf, 2, 3)));
+int	 sim_tap_failures(void);
+
+/*
+ * A simulation's command line: [-v] [-n SEEDS] [-s SEED] (SIM_SEEDS in
+ * the environment sets the default count).  sim_seeds runs the random
+ * runs, or the one given with -s (then it prints the whole TAP output),
+ * and returns the first failing seed (0 if none), its reason in why.
+ */
+struct sim_args {
+	const char	*prog;
+	uint64_t	 seeds;
+	uint64_t	 first;
+	int		 one;
+	int		 verbose;
+};
+
+typedef int	(*sim_run_fn)(uint64_t, int, char *, size_t, void *);
+
+void	 sim_args(int, char **, const char *, uint64_t, struct sim_args *);
+uint64_t sim_seeds(const struct sim_args *, sim_run_fn, void *, char *,
+	    size_t);
+
 #endif

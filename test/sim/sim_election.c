@@ -32,9 +32,13 @@
 #include "election.h"
 #include "log.h"
 #include "sim.h"
+#include "simnet.h"
 #include "xmalloc.h"
 
-#define MAXP	10
+/* The first failure of a run (see sim_fail). */
+#define FAIL(w, ...)	sim_fail(&(w)->verdict, __VA_ARGS__)
+
+#define MAXP	SIMNET_MAX
 
 struct world;
 
@@ -48,7 +52,6 @@ struct peer {
 	int64_t		 zxid;
 	int64_t		 epoch;
 	struct election	 e;
-	uint64_t	 timer_gen;
 	int64_t		 lost_since;	/* stand-in for ZAB's limits */
 	uint64_t	 decisions;
 };
@@ -59,149 +62,18 @@ struct world {
 	int		 nvoters;
 	int64_t		 voters[MAXP];
 	struct peer	 p[MAXP];
-	uint8_t		 cut[MAXP][MAXP];	/* link from i to j is down */
-	struct vote	 pend[MAXP][MAXP];	/* waiting for the link */
-	uint8_t		 has_pend[MAXP][MAXP];
-	double		 drop, dup;
-	int		 dmin, dmax;
+	struct simnet	 net;
 	int64_t		 limit;			/* ms before giving up */
 	int		 verbose;
-	int		 failed;
-	char		 why[512];
+	struct sim_verdict verdict;
 };
-
-struct msg {
-	struct peer	*to;
-	uint64_t	 life;
-	int		 from;
-	struct vote	 v;
-};
-
-struct tmr {
-	struct peer	*p;
-	uint64_t	 gen;
-	uint64_t	 life;
-};
-
-static int	 tests_run, tests_failed;
-
-static void
-fail(struct world *w, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	if (w->failed)
-		return;
-	w->failed = 1;
-	va_start(ap, fmt);
-	vsnprintf(w->why, sizeof(w->why), fmt, ap);
-	va_end(ap);
-}
 
 static struct peer *
 peer_by_sid(struct world *w, int64_t sid)
 {
-	int	 i;
+	int	 i = simnet_index(&w->net, sid);
 
-	for (i = 0; i < w->n; i++)
-		if (w->p[i].sid == sid)
-			return &w->p[i];
-	return NULL;
-}
-
-static void
-deliver(void *a, void *b)
-{
-	struct msg	*m = a;
-	struct peer	*to = m->to;
-	struct world	*w = to->w;
-
-	(void)b;
-	if (to->alive && to->life == m->life && !w->cut[m->from][to->idx])
-		election_recv(&to->e, w->p[m->from].sid, &m->v);
-}
-
-static void
-io_send(void *arg, int64_t to_sid, const struct vote *v)
-{
-	struct peer	*p = arg, *to;
-	struct world	*w = p->w;
-	struct msg	*m;
-	int		 copies = 1, i;
-
-	if ((to = peer_by_sid(w, to_sid)) == NULL) {
-		fail(w, "server %lld sent to unknown server %lld",
-		    (long long)p->sid, (long long)to_sid);
-		return;
-	}
-	if (to == p)
-		fail(w, "server %lld sent a notification to itself",
-		    (long long)p->sid);
-	/*
-	 * As QuorumCnxManager: while there is no connection, the last
-	 * message for a peer waits and goes out once one is made.
-	 */
-	if (!to->alive || w->cut[p->idx][to->idx]) {
-		w->pend[p->idx][to->idx] = *v;
-		w->has_pend[p->idx][to->idx] = 1;
-		return;
-	}
-	if (sim_chance(&w->sim, w->drop))
-		return;
-	if (sim_chance(&w->sim, w->dup))
-		copies = 2;
-	for (i = 0; i < copies; i++) {
-		m = xcalloc(1, sizeof(*m));
-		m->to = to;
-		m->life = to->life;
-		m->from = p->idx;
-		m->v = *v;
-		sim_at_owned(&w->sim, w->sim.now + sim_range(&w->sim,
-		    w->dmin, w->dmax), deliver, m, NULL);
-	}
-}
-
-/* A connection came up: send what waited for it. */
-static void
-flush_links(struct world *w)
-{
-	int	 i, j;
-
-	for (i = 0; i < w->n; i++) {
-		for (j = 0; j < w->n; j++) {
-			if (!w->has_pend[i][j] || !w->p[i].alive ||
-			    !w->p[j].alive || w->cut[i][j])
-				continue;
-			w->has_pend[i][j] = 0;
-			io_send(&w->p[i], w->p[j].sid, &w->pend[i][j]);
-		}
-	}
-}
-
-static void
-fire(void *a, void *b)
-{
-	struct tmr	*t = a;
-
-	(void)b;
-	if (t->p->alive && t->p->life == t->life && t->p->timer_gen == t->gen)
-		election_timeout(&t->p->e);
-}
-
-static void
-io_timer(void *arg, int ms)
-{
-	struct peer	*p = arg;
-	struct tmr	*t;
-
-	p->timer_gen++;
-	if (ms <= 0)
-		return;
-	t = xcalloc(1, sizeof(*t));
-	t->p = p;
-	t->gen = p->timer_gen;
-	t->life = p->life;
-	sim_at_owned(&p->w->sim, p->w->sim.now + ms, fire, t, NULL);
+	return i < 0 ? NULL : &w->p[i];
 }
 
 static int
@@ -225,23 +97,23 @@ io_decided(void *arg, int state, const struct vote *v, const int64_t *acks,
 		    "%lld\n", w->sim.now, (long long)p->sid,
 		    election_state_name(state), (long long)v->leader);
 	if (!election_is_voter(&p->e, v->leader))
-		fail(w, "server %lld settled on %lld, not a voter",
+		FAIL(w, "server %lld settled on %lld, not a voter",
 		    (long long)p->sid, (long long)v->leader);
 	if ((state == PEER_LEADING) != (v->leader == p->sid))
-		fail(w, "server %lld is %s with leader %lld",
+		FAIL(w, "server %lld is %s with leader %lld",
 		    (long long)p->sid, election_state_name(state),
 		    (long long)v->leader);
 	if (!p->voter && state != PEER_OBSERVING)
-		fail(w, "observer %lld became %s", (long long)p->sid,
+		FAIL(w, "observer %lld became %s", (long long)p->sid,
 		    election_state_name(state));
 	if ((size_t)w->nvoters / 2 >= nacks)
-		fail(w, "server %lld settled with %zu of %d voters",
+		FAIL(w, "server %lld settled with %zu of %d voters",
 		    (long long)p->sid, nacks, w->nvoters);
 	if (p->e.joined)
 		return;
 	for (i = 0; i < nacks; i++) {
 		if ((a = peer_by_sid(w, acks[i])) == NULL || !a->voter) {
-			fail(w, "server %lld counted %lld as a voter",
+			FAIL(w, "server %lld counted %lld as a voter",
 			    (long long)p->sid, (long long)acks[i]);
 			continue;
 		}
@@ -254,7 +126,7 @@ io_decided(void *arg, int state, const struct vote *v, const int64_t *acks,
 		    a->e.clock != v->round))
 			continue;
 		if (!vote_ge(v->epoch, v->zxid, a->epoch, a->zxid))
-			fail(w, "server %lld elected %lld (epoch %lld zxid "
+			FAIL(w, "server %lld elected %lld (epoch %lld zxid "
 			    "0x%llx) over voter %lld's epoch %lld zxid 0x%llx",
 			    (long long)p->sid, (long long)v->leader,
 			    (long long)v->epoch, (long long)v->zxid,
@@ -273,9 +145,12 @@ world_init(struct world *w, uint64_t seed, int nvoters, int nobservers)
 	sim_init(&w->sim, seed);
 	w->n = nvoters + nobservers;
 	w->nvoters = nvoters;
-	w->dmin = 0;
-	w->dmax = 2;
+	w->net.dmin = 0;
+	w->net.dmax = 2;
 	w->limit = 2000;
+	w->net.sim = &w->sim;
+	w->net.n = w->n;
+	w->net.verdict = &w->verdict;
 	for (i = 0; i < nvoters; i++)
 		w->voters[i] = i + 1;
 	for (i = 0; i < w->n; i++) {
@@ -284,6 +159,7 @@ world_init(struct world *w, uint64_t seed, int nvoters, int nobservers)
 		p->idx = i;
 		p->sid = i + 1;
 		p->voter = i < nvoters;
+		simnet_attach(&w->net, i, p->sid, &p->e, &p->alive, &p->life);
 	}
 }
 
@@ -303,32 +179,25 @@ peer_start(struct peer *p)
 	c.finalize_wait = 200;
 	c.min_interval = 200;
 	c.max_interval = 60000;
-	io.arg = p;
-	io.send = io_send;
-	io.timer = io_timer;
-	io.decided = io_decided;
+	simnet_io(&w->net, p->idx, &io, io_decided, p);
 	p->life++;
 	p->alive = 1;
 	p->lost_since = 0;
-	p->timer_gen++;
 	if (election_init(&p->e, &c, &io, p->zxid, p->epoch, &cause) != 0) {
-		fail(w, "election_init: %s", cause);
+		FAIL(w, "election_init: %s", cause);
 		free(cause);
 		return;
 	}
 	election_look(&p->e, p->zxid, p->epoch);
-	flush_links(w);
+	simnet_flush(&w->net);
 }
 
 static void
 peer_crash(struct peer *p)
 {
-	int	 j;
-
 	p->alive = 0;
 	p->life++;
-	for (j = 0; j < MAXP; j++)
-		p->w->has_pend[p->idx][j] = 0;
+	simnet_forget(&p->w->net, p->idx);
 }
 
 static void
@@ -357,14 +226,14 @@ peer_connected(struct world *w, struct peer *p)
 				continue;
 			if (q == p || (q->e.state == PEER_FOLLOWING &&
 			    q->e.current.leader == p->sid &&
-			    !w->cut[i][p->idx] && !w->cut[p->idx][i]))
+			    !w->net.cut[i][p->idx] && !w->net.cut[p->idx][i]))
 				n++;
 		}
 		return n > w->nvoters / 2;
 	}
 	l = peer_by_sid(w, p->e.current.leader);
 	return l != NULL && l->alive && l->e.state == PEER_LEADING &&
-	    !w->cut[p->idx][l->idx] && !w->cut[l->idx][p->idx];
+	    !w->net.cut[p->idx][l->idx] && !w->net.cut[l->idx][p->idx];
 }
 
 static void
@@ -399,7 +268,7 @@ run_to(struct world *w, int64_t t)
 {
 	int64_t	 next;
 
-	while (w->sim.now < t && !w->failed) {
+	while (w->sim.now < t && !w->verdict.failed) {
 		next = w->sim.now + 50;
 		if (next > t)
 			next = t;
@@ -443,28 +312,12 @@ run_until_settled(struct world *w, int64_t limit)
 {
 	int64_t	 end = w->sim.now + limit, l;
 
-	while (w->sim.now < end && !w->failed) {
+	while (w->sim.now < end && !w->verdict.failed) {
 		run_to(w, w->sim.now + 50);
 		if ((l = settled(w)) != -1)
 			return l;
 	}
 	return -1;
-}
-
-static void
-report(int ok, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	tests_run++;
-	if (!ok)
-		tests_failed++;
-	printf("%s %d - ", ok ? "ok" : "not ok", tests_run);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
 }
 
 static void
@@ -489,10 +342,11 @@ scenario_three_in_order(int verbose)
 	l2 = run_until_settled(&w, 10000);
 	peer_start(&w.p[2]);
 	run_to(&w, w.sim.now + 3000);
-	report(!w.failed && l1 == PEER_LOOKING && l2 == 2 && settled(&w) == 2 &&
+	sim_tap(!w.verdict.failed && l1 == PEER_LOOKING && l2 == 2 &&
+	    settled(&w) == 2 &&
 	    w.p[2].e.state == PEER_FOLLOWING && w.p[2].e.joined,
 	    "servers 1, 2, 3 started in order: 2 leads, 3 joins as follower"
-	    "%s%s", w.failed ? ": " : "", w.why);
+	    "%s%s", w.verdict.failed ? ": " : "", w.verdict.why);
 	world_free(&w);
 }
 
@@ -513,9 +367,9 @@ scenario_five_in_order(int verbose)
 		else
 			run_to(&w, w.sim.now + 3000);
 	}
-	report(!w.failed && l3 == 3 && settled(&w) == 3,
+	sim_tap(!w.verdict.failed && l3 == 3 && settled(&w) == 3,
 	    "servers 1..5 started in order: 3 leads%s%s",
-	    w.failed ? ": " : "", w.why);
+	    w.verdict.failed ? ": " : "", w.verdict.why);
 	world_free(&w);
 }
 
@@ -547,11 +401,11 @@ scenario_highest_zxid(int verbose)
 	peer_start(&w.p[2]);
 	run_to(&w, w.sim.now + 5000);
 	l3 = settled(&w);
-	report(!w.failed && l1 == 3 && l2 == 1 && l3 == 1,
+	sim_tap(!w.verdict.failed && l1 == 3 && l2 == 1 && l3 == 1,
 	    "leader 3 dies: server 1 (zxid 0x100000007) beats server 2 "
 	    "(0x100000005); 3 restarted follows 1 (%lld, %lld, %lld)%s%s",
 	    (long long)l1, (long long)l2, (long long)l3,
-	    w.failed ? ": " : "", w.why);
+	    w.verdict.failed ? ": " : "", w.verdict.why);
 	world_free(&w);
 }
 
@@ -574,9 +428,9 @@ scenario_epoch_first(int verbose)
 	for (i = 0; i < 3; i++)
 		peer_start(&w.p[i]);
 	l = run_until_settled(&w, 10000);
-	report(!w.failed && l == 1,
+	sim_tap(!w.verdict.failed && l == 1,
 	    "the server with the highest epoch wins over higher zxids%s%s",
-	    w.failed ? ": " : "", w.why);
+	    w.verdict.failed ? ": " : "", w.verdict.why);
 	world_free(&w);
 }
 
@@ -603,9 +457,9 @@ scenario_four_servers(int verbose)
 	for (i = 0; i < 4; i++)
 		if (w.p[i].alive && w.p[i].e.state == PEER_LOOKING)
 			looking++;
-	report(!w.failed && l1 == 4 && l2 == 3 && looking == 2,
+	sim_tap(!w.verdict.failed && l1 == 4 && l2 == 3 && looking == 2,
 	    "4 servers elect again after one failure, not after two%s%s",
-	    w.failed ? ": " : "", w.why);
+	    w.verdict.failed ? ": " : "", w.verdict.why);
 	world_free(&w);
 }
 
@@ -630,9 +484,9 @@ scenario_observers(int verbose)
 	peer_crash(&w.p[1]);
 	run_to(&w, w.sim.now + 60000);
 	ok = ok && w.p[0].e.state == PEER_LOOKING;
-	report(!w.failed && ok,
+	sim_tap(!w.verdict.failed && ok,
 	    "observers end OBSERVING and make no quorum%s%s",
-	    w.failed ? ": " : "", w.why);
+	    w.verdict.failed ? ": " : "", w.verdict.why);
 	world_free(&w);
 }
 
@@ -669,8 +523,8 @@ scenario_order(void)
 	ok &= !election_vote_equal(&a, &b);
 	b.version = 0;
 	ok &= election_vote_equal(&a, &b);
-	report(ok && !w.failed, "vote order: epoch, then zxid, then sid; "
-	    "observers never win; equality as Vote.equals");
+	sim_tap(ok && !w.verdict.failed, "vote order: epoch, then zxid, then "
+	    "sid; observers never win; equality as Vote.equals");
 	world_free(&w);
 }
 
@@ -685,7 +539,7 @@ random_run(uint64_t seed, int verbose, char *why, size_t whylen)
 {
 	struct world	 w;
 	struct sim	*s;
-	int		 nv, no, i, j, k, ok = 1;
+	int		 nv, no, i, j, ok = 1;
 	int64_t		 t, end_faults, l, l2;
 
 	sim_init(&w.sim, seed);
@@ -695,8 +549,8 @@ random_run(uint64_t seed, int verbose, char *why, size_t whylen)
 	world_init(&w, seed * 0x9e3779b97f4a7c15ULL + 1, nv, no);
 	s = &w.sim;
 	w.verbose = verbose;
-	w.dmin = (int)sim_range(s, 0, 5);
-	w.dmax = w.dmin + (int)sim_range(s, 0, 300);
+	w.net.dmin = (int)sim_range(s, 0, 5);
+	w.net.dmax = w.net.dmin + (int)sim_range(s, 0, 300);
 	for (i = 0; i < w.n; i++) {
 		w.p[i].epoch = sim_range(s, 0, 3);
 		w.p[i].zxid = (w.p[i].epoch << 32) | sim_range(s, 0, 4);
@@ -707,7 +561,7 @@ random_run(uint64_t seed, int verbose, char *why, size_t whylen)
 	}
 	end_faults = sim_range(s, 2000, 30000);
 	t = 0;
-	while (t < end_faults && !w.failed) {
+	while (t < end_faults && !w.verdict.failed) {
 		t += sim_range(s, 10, 2000);
 		run_to(&w, t);
 		switch (sim_range(s, 0, 5)) {
@@ -720,118 +574,80 @@ random_run(uint64_t seed, int verbose, char *why, size_t whylen)
 			}
 			break;
 		case 1:
-			/* Partition: each server to side 0 or 1. */
-			k = (int)sim_rand(s);
-			for (i = 0; i < w.n; i++)
-				for (j = 0; j < w.n; j++)
-					w.cut[i][j] = ((k >> i) & 1) !=
-					    ((k >> j) & 1);
-			flush_links(&w);
+			simnet_partition(&w.net, sim_rand(s));
 			break;
 		case 2:
-			memset(w.cut, 0, sizeof(w.cut));
-			flush_links(&w);
+			memset(w.net.cut, 0, sizeof(w.net.cut));
+			simnet_flush(&w.net);
 			break;
 		case 3:
-			w.drop = sim_chance(s, 0.5) ? 0 :
+			w.net.drop = sim_chance(s, 0.5) ? 0 :
 			    (double)sim_range(s, 0, 50) / 100.0;
-			w.dup = (double)sim_range(s, 0, 30) / 100.0;
+			w.net.dup = (double)sim_range(s, 0, 30) / 100.0;
 			break;
 		case 4:
 			/* One-way link failures. */
 			i = (int)sim_range(s, 0, w.n - 1);
 			j = (int)sim_range(s, 0, w.n - 1);
-			w.cut[i][j] = !w.cut[i][j];
-			flush_links(&w);
+			w.net.cut[i][j] = !w.net.cut[i][j];
+			simnet_flush(&w.net);
 			break;
 		default:
-			w.dmax = w.dmin + (int)sim_range(s, 0, 1000);
+			w.net.dmax = w.net.dmin + (int)sim_range(s, 0, 1000);
 			break;
 		}
 	}
 	/* Heal: no more faults, everyone up. */
-	memset(w.cut, 0, sizeof(w.cut));
-	w.drop = 0;
-	w.dup = 0;
-	w.dmax = w.dmin + 5;
-	flush_links(&w);
+	simnet_heal(&w.net);
 	for (i = 0; i < w.n; i++)
 		if (!w.p[i].alive)
 			peer_start(&w.p[i]);
 	l = run_until_settled(&w, 200000);
-	if (!w.failed && l == -1)
-		fail(&w, "no single leader 200 s after the faults stopped");
-	if (!w.failed) {
+	if (!w.verdict.failed && l == -1)
+		FAIL(&w, "no single leader 200 s after the faults stopped");
+	if (!w.verdict.failed) {
 		run_to(&w, w.sim.now + 10000);
 		l2 = settled(&w);
 		if (l2 != l)
-			fail(&w, "settled on %lld, then %lld", (long long)l,
+			FAIL(&w, "settled on %lld, then %lld", (long long)l,
 			    (long long)l2);
 	}
-	if (w.failed) {
+	if (w.verdict.failed) {
 		ok = 0;
 		snprintf(why, whylen, "%d voters, %d observers: %s", nv, no,
-		    w.why);
+		    w.verdict.why);
 	}
 	world_free(&w);
 	return ok;
 }
 
+static int
+run_one(uint64_t seed, int verbose, char *why, size_t len, void *arg)
+{
+	(void)arg;
+	return random_run(seed, verbose, why, len);
+}
+
 int
 main(int argc, char *argv[])
 {
-	uint64_t	 seeds = 5000, first = 1, seed, bad = 0;
-	int		 ch, verbose = 0, one = 0;
+	struct sim_args	 a;
+	uint64_t	 bad;
 	char		 why[600];
-	const char	*env;
 
-	if ((env = getenv("SIM_SEEDS")) != NULL)
-		seeds = strtoull(env, NULL, 10);
-	while ((ch = getopt(argc, argv, "n:s:v")) != -1) {
-		switch (ch) {
-		case 'n':
-			seeds = strtoull(optarg, NULL, 10);
-			break;
-		case 's':
-			first = strtoull(optarg, NULL, 10);
-			one = 1;
-			break;
-		case 'v':
-			verbose = 1;
-			log_setverbose(verbose - 1 + log_getverbose() + 1);
-			break;
-		default:
-			fprintf(stderr, "usage: sim_election [-v] "
-			    "[-n seeds] [-s seed]\n");
-			return 64;
-		}
-	}
-	if (one) {
-		printf("1..1\n");
-		report(random_run(first, verbose, why, sizeof(why)),
-		    "seed %" PRIu64, first);
-		if (tests_failed)
-			printf("# %s\n", why);
-		return tests_failed != 0;
-	}
+	sim_args(argc, argv, "sim_election", 5000, &a);
+	if (a.one)
+		return sim_seeds(&a, run_one, NULL, why, sizeof(why)) != 0;
 	printf("1..8\n");
 	scenario_order();
-	scenario_three_in_order(verbose);
-	scenario_five_in_order(verbose);
-	scenario_highest_zxid(verbose);
-	scenario_epoch_first(verbose);
-	scenario_four_servers(verbose);
-	scenario_observers(verbose);
-	for (seed = first; seed < first + seeds; seed++) {
-		if (!random_run(seed, 0, why, sizeof(why))) {
-			bad = seed;
-			break;
-		}
-	}
-	if (bad)
-		printf("# seed %" PRIu64 " failed: %s\n# replay: "
-		    "test/sim/sim_election -v -s %" PRIu64 "\n", bad, why, bad);
-	report(bad == 0, "%" PRIu64 " random runs with drops, duplicates, "
-	    "delays, partitions, crashes settle on one leader", seeds);
-	return tests_failed != 0;
+	scenario_three_in_order(a.verbose);
+	scenario_five_in_order(a.verbose);
+	scenario_highest_zxid(a.verbose);
+	scenario_epoch_first(a.verbose);
+	scenario_four_servers(a.verbose);
+	scenario_observers(a.verbose);
+	bad = sim_seeds(&a, run_one, NULL, why, sizeof(why));
+	sim_tap(bad == 0, "%" PRIu64 " random runs with drops, duplicates, "
+	    "delays, partitions, crashes settle on one leader", a.seeds);
+	return sim_tap_failures() != 0;
 }
