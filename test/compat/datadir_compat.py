@@ -898,6 +898,15 @@ def test_killed_apache(ctx):
                                   state))
     ctx.killed_copy = os.path.join(a.dir, "copy")
     copy_datadir(ctx.killed_dir, ctx.killed_copy)
+    # A kill between creating a log file and writing its header leaves a
+    # file Apache itself cannot start on (EOFException reading the
+    # header); zkd removes it.  For the reference run, do as an operator
+    # would: remove it from Apache's copy.
+    for _, path in files(ctx.killed_copy, "log"):
+        if os.path.getsize(path) < 16:
+            print("# Apache's copy: removed %s (%d bytes, no header)" %
+                  (os.path.basename(path), os.path.getsize(path)))
+            os.unlink(path)
     z = ctx.zkd_after_kill = ctx.start(
         Zkd, ZKD_AFTER_KILL_PORT, dict(ZKD_SETTINGS, dataDir=ctx.killed_dir))
     ref = ctx.start(ApacheLogged, APACHE_AFTER_KILL_PORT,
