@@ -53,7 +53,9 @@
 #include <string.h>
 
 #include "election.h"
+#include "jute.h"
 #include "log.h"
+#include "qproto.h"
 #include "xmalloc.h"
 
 static int	 election_index(const struct election *, int64_t);
@@ -562,4 +564,40 @@ election_settle(struct election *e, int64_t leader, int64_t epoch,
 	e->current.zxid = zxid;
 	e->current.round = e->clock;
 	e->current.version = ELECTION_NOTIF_VERSION;
+}
+
+/* A vote as a 3.8 notification (qproto.h) with config text config. */
+void
+election_put_vote(struct jute_out *o, const struct vote *v,
+    const char *config)
+{
+	struct qproto_notif	 n;
+
+	memset(&n, 0, sizeof(n));
+	n.state = v->state;
+	n.leader = v->leader;
+	n.zxid = v->zxid;
+	n.round = v->round;
+	n.epoch = v->epoch;
+	n.version = ELECTION_NOTIF_VERSION;
+	n.config = (const uint8_t *)config;
+	n.config_len = (int32_t)strlen(config);
+	qproto_put_notif(o, &n);
+}
+
+/* A notification's vote; -1 if it is not one. */
+int
+election_get_vote(const uint8_t *buf, size_t len, struct vote *v)
+{
+	struct qproto_notif	 n;
+
+	if (qproto_get_notif(buf, len, &n) == -1)
+		return -1;
+	v->leader = n.leader;
+	v->zxid = n.zxid;
+	v->round = n.round;
+	v->epoch = n.epoch;
+	v->state = n.state;
+	v->version = n.version;
+	return 0;
 }

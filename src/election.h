@@ -32,6 +32,8 @@ struct vote {
 	int		 version;	/* notification format, 0 if none */
 };
 
+struct jute_out;
+
 struct election_io {
 	void		*arg;
 	/* Queue a notification to peer to (never to ourselves). */
@@ -100,5 +102,8 @@ int	 election_vote_beats(const struct election *, int64_t, int64_t,
 	    int64_t, int64_t, int64_t, int64_t);
 int	 election_vote_equal(const struct vote *, const struct vote *);
 const char *election_state_name(int);
+void	 election_put_vote(struct jute_out *, const struct vote *,
+	    const char *);
+int	 election_get_vote(const uint8_t *, size_t, struct vote *);
 
 #endif

@@ -30,6 +30,7 @@ src_libzk_a_SOURCES = \
 	src/election.c src/election.h \
 	src/qcnx.c src/qcnx.h \
 	src/zab.c src/zab.h \
+	src/quorum.c src/quorum.h \
 	src/conf.c src/conf.h
 
 ZK_LIBS = src/libzk.a $(LIBEVENT_LIBS) $(LIBCONFIG_LIBS) $(LIBBSD_LIBS) \

@@ -49,6 +49,7 @@
 #include "log.h"
 #include "qcnx.h"
 #include "qproto.h"
+#include "util.h"
 #include "xmalloc.h"
 
 #define QCNX_CONNECT_TIMEOUT	5	/* s, ZooKeeper's cnxTimeout */
@@ -87,11 +88,10 @@ qcnx_open(struct qcnx *q, struct event_base *base, int64_t sid,
     void (*recv)(void *, int64_t, const uint8_t *, size_t), void *arg,
     char **cause)
 {
-	struct addrinfo	 hints, *res = NULL;
 	const struct qcnx_peer_addr *self = NULL;
-	char		 port[16];
+	char		*why;
 	size_t		 i;
-	int		 rv, fd, one = 1;
+	int		 fd;
 
 	memset(q, 0, sizeof(*q));
 	TAILQ_INIT(&q->links);
@@ -117,33 +117,11 @@ qcnx_open(struct qcnx *q, struct event_base *base, int64_t sid,
 		return -1;
 	}
 	snprintf(q->addr, sizeof(q->addr), "%s:%d", self->host, self->port);
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
-	snprintf(port, sizeof(port), "%d", self->port);
-	if ((rv = getaddrinfo(self->host, port, &hints, &res)) != 0) {
-		xasprintf(cause, "election address %s: %s", q->addr,
-		    gai_strerror(rv));
+	if ((fd = util_listen(self->host, self->port, 64, &why)) == -1) {
+		xasprintf(cause, "election port: %s", why);
+		free(why);
 		return -1;
 	}
-	fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, 0);
-	if (fd == -1 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
-	    sizeof(one)) == -1 || bind(fd, res->ai_addr, res->ai_addrlen) ==
-	    -1 || listen(fd, 64) == -1) {
-		rv = errno;
-		if (fd != -1)
-			close(fd);
-		freeaddrinfo(res);
-		if (rv == EADDRINUSE)
-			xasprintf(cause, "election port %d is already in use "
-			    "(another server on it?)", self->port);
-		else
-			xasprintf(cause, "election address %s: %s", q->addr,
-			    strerror(rv));
-		return -1;
-	}
-	freeaddrinfo(res);
 	q->listener = evconnlistener_new(base, qcnx_accept_cb, q,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
 	if (q->listener == NULL) {

@@ -2,6 +2,7 @@
 /*
  * util.c: clocks, atomic file writes, base64, java.util.Random (base layer).
  */
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -9,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,7 @@
 #include <zlib.h>
 
 #include "util.h"
+#include "xmalloc.h"
 
 int64_t
 util_now_ms(void)
@@ -261,4 +264,47 @@ util_session_passwd(int64_t session_id, uint8_t out[SESSION_PASSWD_LEN])
 
 	jrandom_init(&r, session_id ^ (int64_t)0xB3415C00LL);
 	jrandom_bytes(&r, out, SESSION_PASSWD_LEN);
+}
+
+/*
+ * A listening TCP socket (non-blocking, close-on-exec, SO_REUSEADDR) on
+ * host:port.  Returns it, or -1 with errno set (EADDRINUSE when taken)
+ * and *cause for a person.
+ */
+int
+util_listen(const char *host, int port, int backlog, char **cause)
+{
+	struct addrinfo	 hints, *res = NULL;
+	char		 portstr[16];
+	int		 fd, one = 1, rv, saved;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
+	snprintf(portstr, sizeof(portstr), "%d", port);
+	if ((rv = getaddrinfo(host, portstr, &hints, &res)) != 0) {
+		xasprintf(cause, "%s:%d: %s", host, port, gai_strerror(rv));
+		errno = EINVAL;
+		return -1;
+	}
+	fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (fd == -1 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+	    sizeof(one)) == -1 || bind(fd, res->ai_addr, res->ai_addrlen) ==
+	    -1 || listen(fd, backlog) == -1) {
+		saved = errno;
+		if (fd != -1)
+			close(fd);
+		freeaddrinfo(res);
+		if (saved == EADDRINUSE)
+			xasprintf(cause, "port %d is already in use (another "
+			    "server on it?)", port);
+		else
+			xasprintf(cause, "%s:%d: %s", host, port,
+			    strerror(saved));
+		errno = saved;
+		return -1;
+	}
+	freeaddrinfo(res);
+	return fd;
 }

@@ -24,6 +24,7 @@ void	 util_java_date(int64_t, char *, size_t);
 
 int	 util_write_atomic(const char *, const void *, size_t);
 int	 util_fsync_dir(const char *);
+int	 util_listen(const char *, int, int, char **);
 int	 util_mkdirs(const char *, int);
 int64_t	 util_dir_size(const char *);
 

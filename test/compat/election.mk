@@ -11,3 +11,12 @@ check_PROGRAMS += test/compat/fle_peer
 test_compat_fle_peer_SOURCES = test/compat/fle_peer.c
 test_compat_fle_peer_CFLAGS = $(src_libzk_a_CFLAGS)
 test_compat_fle_peer_LDADD = $(ZK_LIBS)
+
+# zab_peer: the election and ZAB over real ports (src/quorum.c) with a
+# small durable store; zab_wire.py replicates through it, kills, restarts.
+compat_tests += test/compat/zab_wire.py
+EXTRA_DIST += test/compat/zab_wire.py
+check_PROGRAMS += test/compat/zab_peer
+test_compat_zab_peer_SOURCES = test/compat/zab_peer.c
+test_compat_zab_peer_CFLAGS = $(src_libzk_a_CFLAGS)
+test_compat_zab_peer_LDADD = $(ZK_LIBS)

@@ -41,21 +41,11 @@ static const char	*config_text = "version=0";
 static void
 peer_send(void *arg, int64_t to, const struct vote *v)
 {
-	struct qproto_notif	 n;
-	struct jute_out		 o;
+	struct jute_out	 o;
 
 	(void)arg;
-	memset(&n, 0, sizeof(n));
-	n.state = v->state;
-	n.leader = v->leader;
-	n.zxid = v->zxid;
-	n.round = v->round;
-	n.epoch = v->epoch;
-	n.version = ELECTION_NOTIF_VERSION;
-	n.config = (const uint8_t *)config_text;
-	n.config_len = (int32_t)strlen(config_text);
 	jute_out_init(&o);
-	qproto_put_notif(&o, &n);
+	election_put_vote(&o, v, config_text);
 	qcnx_send(&qc, to, o.buf, o.len);
 	jute_out_free(&o);
 }
@@ -93,21 +83,14 @@ peer_decided(void *arg, int state, const struct vote *v,
 static void
 peer_recv(void *arg, int64_t from, const uint8_t *buf, size_t len)
 {
-	struct qproto_notif	 n;
-	struct vote		 v;
+	struct vote	 v;
 
 	(void)arg;
-	if (qproto_get_notif(buf, len, &n) == -1) {
+	if (election_get_vote(buf, len, &v) == -1) {
 		log_warnx("server %lld sent a malformed notification",
 		    (long long)from);
 		return;
 	}
-	v.leader = n.leader;
-	v.zxid = n.zxid;
-	v.round = n.round;
-	v.epoch = n.epoch;
-	v.state = n.state;
-	v.version = n.version;
 	election_recv(&el, from, &v);
 }
 
