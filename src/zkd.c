@@ -445,6 +445,17 @@ main(int argc, char *argv[])
 		fatal_code(EX_CONFIG, "%s", cause);
 	if (conf_finish(&conf, &cause) == -1)
 		fatal_code(EX_CONFIG, "%s", cause);
+	/*
+	 * Several servers (or one with standaloneEnabled=false) ask for
+	 * quorum mode, which this zkd cannot serve yet.  Running each
+	 * alone would give every client its own history: refuse instead.
+	 */
+	if (conf.nservers > 1 || (conf.nservers == 1 &&
+	    !conf.standalone_enabled))
+		fatal_code(EX_CONFIG, "%s: %d servers are listed: quorum mode "
+		    "(an ensemble) is not available in this version of zkd; "
+		    "list at most one server to run standalone",
+		    file != NULL ? file : "defaults", conf.nservers);
 	if (check) {
 		if (verbose)
 			conf_print(&conf, stdout);
