@@ -151,17 +151,6 @@ qcnx_close(struct qcnx *q)
 	memset(q, 0, sizeof(*q));
 }
 
-int
-qcnx_connected(const struct qcnx *q, int64_t sid)
-{
-	size_t	 i;
-
-	for (i = 0; i < q->npeers; i++)
-		if (q->peers[i].sid == sid)
-			return q->peers[i].link != NULL;
-	return 0;
-}
-
 static struct qcnx_link *
 qcnx_link_new(struct qcnx *q, int fd, int64_t sid)
 {

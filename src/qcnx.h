@@ -66,7 +66,6 @@ int	 qcnx_open(struct qcnx *, struct event_base *, int64_t,
 	    void (*)(void *, int64_t, const uint8_t *, size_t), void *,
 	    char **);
 void	 qcnx_send(struct qcnx *, int64_t, const uint8_t *, size_t);
-int	 qcnx_connected(const struct qcnx *, int64_t);
 void	 qcnx_close(struct qcnx *);
 
 #endif

@@ -53,7 +53,6 @@ struct peer {
 	int64_t		 epoch;
 	struct election	 e;
 	int64_t		 lost_since;	/* stand-in for ZAB's limits */
-	uint64_t	 decisions;
 };
 
 struct world {
@@ -90,7 +89,6 @@ io_decided(void *arg, int state, const struct vote *v, const int64_t *acks,
 	struct world	*w = p->w;
 	size_t		 i;
 
-	p->decisions++;
 	p->lost_since = 0;
 	if (w->verbose)
 		fprintf(stderr, "# %6" PRId64 " ms: server %lld %s, leader "
