@@ -53,6 +53,11 @@ conf_defaults(struct zkd_conf *c)
 	c->container_check_ms = 60000;
 	c->container_max_per_minute = 10000;
 	c->election_alg = 3;
+	/* FastLeaderElection's finalizeWait and notification bounds. */
+	c->finalize_wait = 200;
+	c->min_notification_interval = 200;
+	c->max_notification_interval = 60000;
+	c->leader_serves = 1;
 }
 
 static int
@@ -218,6 +223,12 @@ conf_zoo_key(struct zkd_conf *c, const char *key, const char *val,
 	    INT32_MAX)
 	INT_KEY("znode.container.maxPerMinute", container_max_per_minute, 1,
 	    INT32_MAX)
+	/* ZooKeeper reads these as zookeeper.<key> system properties. */
+	INT_KEY("fastleader.finalizeWait", finalize_wait, 1, 600000)
+	INT_KEY("fastleader.minNotificationInterval",
+	    min_notification_interval, 1, INT32_MAX)
+	INT_KEY("fastleader.maxNotificationInterval",
+	    max_notification_interval, 1, INT32_MAX)
 	BOOL_KEY("reconfigEnabled", reconfig_enabled)
 	BOOL_KEY("standaloneEnabled", standalone_enabled)
 	BOOL_KEY("extendedTypesEnabled", extended_types)
@@ -266,6 +277,11 @@ conf_zoo_key(struct zkd_conf *c, const char *key, const char *val,
 	if (strcmp(key, "forceSync") == 0) {
 		/* ZooKeeper turns fsync off only for exactly "no". */
 		c->force_sync = strcmp(val, "no") != 0;
+		return 0;
+	}
+	if (strcmp(key, "leaderServes") == 0) {
+		/* As ZooKeeper: only exactly "no" keeps clients away. */
+		c->leader_serves = strcmp(val, "no") != 0;
 		return 0;
 	}
 	if (strcmp(key, "skipACL") == 0) {
@@ -605,6 +621,12 @@ conf_zkd_setting(struct zkd_conf *c, config_setting_t *s,
 	INT_SET("maxBatchSize", max_batch, 0, INT32_MAX)
 	INT_SET("juteMaxBuffer", jute_maxbuffer, 1, INT32_MAX)
 	INT_SET("electionAlg", election_alg, 3, 3)
+	INT_SET("finalizeWait", finalize_wait, 1, 600000)
+	INT_SET("minNotificationInterval", min_notification_interval, 1,
+	    INT32_MAX)
+	INT_SET("maxNotificationInterval", max_notification_interval, 1,
+	    INT32_MAX)
+	BOOL_SET("leaderServes", leader_serves)
 	BOOL_SET("forceSync", force_sync)
 	BOOL_SET("skipACL", skip_acl)
 	BOOL_SET("extendedTypesEnabled", extended_types)
@@ -750,6 +772,35 @@ conf_finish(struct zkd_conf *c, char **cause)
 		xasprintf(cause, "%s: servers are listed but this server's "
 		    "id (myid) is not set", file);
 		return -1;
+	}
+	if (c->nservers > 0) {
+		int	 mine = -1, voters = 0;
+
+		for (i = 0; i < c->nservers; i++) {
+			if (c->servers[i].sid == c->sid)
+				mine = i;
+			if (!c->servers[i].observer)
+				voters++;
+		}
+		if (mine == -1) {
+			xasprintf(cause, "%s: this server's id %lld (myid) is "
+			    "not among the servers listed", file,
+			    (long long)c->sid);
+			return -1;
+		}
+		if (voters == 0) {
+			xasprintf(cause, "%s: every server listed is an "
+			    "observer: an ensemble needs voters", file);
+			return -1;
+		}
+		/* As ZooKeeper, the server list decides over peerType. */
+		if (c->peer_type_observer != c->servers[mine].observer)
+			log_warnx("%s: peerType says %s but the server list "
+			    "says %s; the server list wins", file,
+			    c->peer_type_observer ? "observer" : "participant",
+			    c->servers[mine].observer ? "observer" :
+			    "participant");
+		c->peer_type_observer = c->servers[mine].observer;
 	}
 	if (c->extended_types && c->sid > 254) {
 		xasprintf(cause, "%s: extendedTypesEnabled needs a server id "

@@ -66,6 +66,10 @@ struct zkd_conf {
 	int		 container_max_per_minute;
 	int64_t		 container_never_used_ms;
 	int		 election_alg;
+	int		 finalize_wait;		/* ms */
+	int		 min_notification_interval;	/* ms */
+	int		 max_notification_interval;	/* ms */
+	int		 leader_serves;
 	int		 peer_type_observer;
 	char		 pidfile[PATH_MAX];
 	struct conf_server servers[CONF_MAX_SERVERS];

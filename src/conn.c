@@ -41,6 +41,7 @@
 #include <event2/event.h>
 
 #include "conf.h"
+#include "ensemble.h"
 #include "log.h"
 #include "tree.h"
 #include "util.h"
@@ -153,6 +154,7 @@ conn_close(struct conn *c, const char *why)
 	log_debug("closing %s (session 0x%llx): %s", c->peer,
 	    (unsigned long long)c->client.session_id, why);
 	c->state = CONN_CLOSING;
+	ensemble_forget(c);
 	bufferevent_disable(c->bev, EV_READ);
 	bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
 	watch_remove_watcher(&zkd->watches, &c->client.watcher);
@@ -439,6 +441,13 @@ conn_handshake(struct conn *c, const uint8_t *buf, size_t len)
 		return;
 	}
 	c->with_ro = req.has_read_only;
+	if (!zkd->serving) {
+		/* ZooKeeper: "ZooKeeperServer not running". */
+		zkd->stats.unsuccessful_handshakes++;
+		conn_close(c, "not serving: no quorum, or syncing with the "
+		    "leader");
+		return;
+	}
 	if (req.last_zxid > zkd->tree->last_zxid) {
 		log_info("refusing session request for client %s as it has "
 		    "seen zxid 0x%llx our last zxid is 0x%llx client must try "
@@ -471,23 +480,54 @@ conn_handshake(struct conn *c, const uint8_t *buf, size_t len)
 	util_session_passwd(req.session_id, passwd);
 	valid = req.passwd_len == SESSION_PASSWD_LEN &&
 	    memcmp(req.passwd, passwd, SESSION_PASSWD_LEN) == 0;
-	if (!valid)
+	if (!valid) {
 		log_warnx("incorrect password from %s for session 0x%llx",
 		    c->peer, (unsigned long long)req.session_id);
-	else
+	} else if (zkd->ens != NULL && !ensemble_leading()) {
+		/* Only the leader knows whether it is still alive. */
+		c->state = CONN_CONNECTING;
+		ensemble_revalidate(c);
+		return;
+	} else
 		valid = session_touch(&zkd->sessions, req.session_id,
 		    util_now_ms()) == 0;
+	conn_revalidated(c, valid);
+}
+
+/* A reconnecting session was found alive (or not): answer the client. */
+void
+conn_revalidated(struct conn *c, int valid)
+{
+	if (c->state == CONN_CLOSING)
+		return;
 	if (valid) {
+		/* A learner's own timer, should it lead one day. */
+		session_touch(&zkd->sessions, c->client.session_id,
+		    util_now_ms());
 		c->state = CONN_READY;
 		conn_connect_response(c, 1);
+		bufferevent_trigger(c->bev, EV_READ,
+		    BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
 		return;
 	}
 	log_info("invalid session 0x%llx for client %s, probably expired",
-	    (unsigned long long)req.session_id, c->peer);
+	    (unsigned long long)c->client.session_id, c->peer);
 	c->client.session_id = 0;
 	c->client.watcher.session_id = 0;
 	conn_connect_response(c, 0);
 	conn_close(c, "session expired or invalid");
+}
+
+/* Every client connection goes (the server stops serving). */
+void
+conn_close_clients(const char *why)
+{
+	struct conn	*c, *next;
+
+	for (c = TAILQ_FIRST(&zkd->conns); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		conn_close(c, why);
+	}
 }
 
 static void

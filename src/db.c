@@ -359,7 +359,8 @@ db_maybe_snapshot(struct db *db)
 
 	if (db->snap_pid != 0 || db->since_snap <= db->snap_at)
 		return;
-	if (db->log.last_zxid != zxid)
+	/* In an ensemble the log runs ahead with proposals not applied. */
+	if (db->log.last_zxid < zxid)
 		fatalx("snapshot at 0x%llx but the log ends at 0x%llx",
 		    (unsigned long long)zxid,
 		    (unsigned long long)db->log.last_zxid);
@@ -424,4 +425,233 @@ db_close(struct db *db)
 	if (db->snap_pid != 0 && waitpid(db->snap_pid, &status, 0) ==
 	    db->snap_pid)
 		db_reap(db, db->snap_pid, status);
+}
+
+/* ---- what an ensemble's sync needs (qstore.c) ---- */
+
+struct db_cut {
+	struct txnlog_scan *scan;
+	int64_t		 zxid;
+	off_t		 keep;		/* end of the last entry to keep */
+	int		 beyond;	/* an entry after zxid was seen */
+};
+
+static int
+db_cut_cb(void *arg, struct txn *t)
+{
+	struct db_cut	*c = arg;
+
+	if (t->zxid > c->zxid) {
+		c->beyond = 1;
+		txn_free(t);
+		return 1;
+	}
+	c->keep = c->scan->good_end;
+	txn_free(t);
+	return 0;
+}
+
+/* Removes every logged txn after zxid from the files (all if rm_all). */
+static int
+db_cut_logs(struct db *db, int64_t zxid, int rm_all, char **cause)
+{
+	struct datadir_list	 logs;
+	struct txnlog_scan	 scan;
+	struct db_cut		 c;
+	size_t			 i;
+	int			 rv = -1;
+
+	if (datadir_list(db->log_dir, "log", &logs) == -1) {
+		xasprintf(cause, "%s: %s", db->log_dir, strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < logs.n; i++) {
+		memset(&c, 0, sizeof(c));
+		c.scan = &scan;
+		c.zxid = zxid;
+		c.keep = 0;
+		if (!rm_all && logs.v[i].zxid <= zxid && txnlog_read(
+		    logs.v[i].path, db->opt.max, db_cut_cb, &c, &scan) == -1) {
+			xasprintf(cause, "%s: %s", logs.v[i].path, scan.why);
+			goto done;
+		}
+		if (rm_all || logs.v[i].zxid > zxid || c.keep == 0) {
+			log_info("removing %s: after 0x%llx", logs.v[i].path,
+			    (unsigned long long)zxid);
+			if (unlink(logs.v[i].path) == -1)
+				goto fail;
+		} else if (c.beyond) {
+			log_info("truncating %s after 0x%llx", logs.v[i].path,
+			    (unsigned long long)zxid);
+			if (txnlog_truncate(logs.v[i].path, c.keep) == -1)
+				goto fail;
+		}
+	}
+	if (util_fsync_dir(db->log_dir) == -1)
+		goto fail;
+	rv = 0;
+	goto done;
+fail:
+	xasprintf(cause, "%s: %s", db->log_dir, strerror(errno));
+done:
+	datadir_list_free(&logs);
+	return rv;
+}
+
+/* Removes the snapshots named after zxid. */
+static void
+db_cut_snapshots(struct db *db, int64_t zxid)
+{
+	struct datadir_list	 snaps;
+	size_t			 i;
+
+	if (datadir_list(db->snap_dir, "snapshot", &snaps) == -1)
+		return;
+	for (i = 0; i < snaps.n; i++)
+		if (snaps.v[i].zxid > zxid) {
+			log_info("removing %s: after 0x%llx", snaps.v[i].path,
+			    (unsigned long long)zxid);
+			unlink(snaps.v[i].path);
+		}
+	datadir_list_free(&snaps);
+	util_fsync_dir(db->snap_dir);
+}
+
+/*
+ * Sets the database back to zxid (an ensemble's TRUNC), or, with a
+ * snapshot's bytes, to that snapshot at zxid (SNAP): the files first,
+ * then the tree and sessions rebuilt from them as at start-up.  The old
+ * tree is freed: the caller points its stages at db->tree again.  Returns
+ * 0, or -1 with *cause if the snapshot does not read (nothing changed);
+ * files that cannot be changed or read back end the process.
+ */
+int
+db_rewind(struct db *db, int64_t zxid, const uint8_t *snap, size_t len,
+    int64_t now, char **cause)
+{
+	struct db_options	 o = db->opt;
+	struct tree		*old = db->tree, *check;
+	struct session_table	*st = db->sessions;
+	char			 path[PATH_MAX];
+	uint64_t		 snapshots;
+	int			 status;
+
+	txnlog_roll(&db->log);
+	if (db->snap_pid != 0 && waitpid(db->snap_pid, &status, 0) ==
+	    db->snap_pid)
+		db_reap(db, db->snap_pid, status);
+	if (snap != NULL) {
+		if (snap_install(db->snap_dir, zxid, snap, len,
+		    o.force_sync, cause) == -1)
+			return -1;
+		if (snprintf(path, sizeof(path), "%s/snapshot.%llx",
+		    db->snap_dir, (unsigned long long)zxid) >=
+		    (int)sizeof(path))
+			fatalx("%s: path too long", db->snap_dir);
+		if (snap_read(path, o.max, o.extended, &check, NULL, NULL,
+		    cause) == -1) {
+			unlink(path);
+			return -1;
+		}
+		tree_free(check);
+	}
+	/* From here on, a failure leaves files nobody may serve from. */
+	if (db_cut_logs(db, zxid, snap != NULL, cause) == -1)
+		fatalx("%s", *cause);
+	db_cut_snapshots(db, zxid);
+	snapshots = db->snapshots;
+	txnlog_close(&db->log);
+	session_free_all(st);
+	if (db_open(db, &o, st, now, cause) == -1)
+		fatalx("%s", *cause);
+	db->snapshots += snapshots;
+	tree_free(old);
+	if (db->tree->last_zxid != zxid)
+		fatalx("rewound to 0x%llx but the files end at 0x%llx",
+		    (unsigned long long)zxid,
+		    (unsigned long long)db->tree->last_zxid);
+	return 0;
+}
+
+struct db_scan {
+	int64_t		 after;
+	int		(*fn)(void *, struct txn *);
+	void		*arg;
+	int64_t		 first;
+};
+
+static int
+db_scan_cb(void *arg, struct txn *t)
+{
+	struct db_scan	*d = arg;
+
+	if (d->first == -1)
+		d->first = t->zxid;
+	if (t->zxid <= d->after) {
+		txn_free(t);
+		return 0;
+	}
+	return d->fn(d->arg, t);
+}
+
+/*
+ * Calls fn (which owns the txn; non-zero stops) for each logged txn after
+ * zxid, in order, everything appended so far written first.  Returns
+ * 0, or -1 if the logs cannot be read.
+ */
+int
+db_read_after(struct db *db, int64_t zxid, int (*fn)(void *, struct txn *),
+    void *arg)
+{
+	struct datadir_list	 logs;
+	struct txnlog_scan	 scan;
+	struct db_scan		 d;
+	size_t			 i, start = 0;
+	int			 rv = 0;
+
+	txnlog_flush(&db->log);
+	if (datadir_list(db->log_dir, "log", &logs) == -1)
+		return -1;
+	for (i = 0; i < logs.n; i++)
+		if (logs.v[i].zxid <= zxid + 1)
+			start = i;
+	d.after = zxid;
+	d.fn = fn;
+	d.arg = arg;
+	d.first = -1;
+	for (i = start; i < logs.n; i++)
+		if (txnlog_read(logs.v[i].path, db->opt.max, db_scan_cb, &d,
+		    &scan) == -1 || scan.bad) {
+			rv = -1;
+			break;
+		}
+	datadir_list_free(&logs);
+	return rv;
+}
+
+static int
+db_first_cb(void *arg, struct txn *t)
+{
+	*(int64_t *)arg = t->zxid;
+	txn_free(t);
+	return 1;
+}
+
+/* The first zxid the logs hold, or -1 if they hold none. */
+int64_t
+db_oldest(struct db *db)
+{
+	struct datadir_list	 logs;
+	struct txnlog_scan	 scan;
+	int64_t			 first = -1;
+	size_t			 i;
+
+	txnlog_flush(&db->log);
+	if (datadir_list(db->log_dir, "log", &logs) == -1)
+		return -1;
+	for (i = 0; i < logs.n && first == -1; i++)
+		txnlog_read(logs.v[i].path, db->opt.max, db_first_cb, &first,
+		    &scan);
+	datadir_list_free(&logs);
+	return first;
 }

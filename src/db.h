@@ -56,5 +56,10 @@ void	 db_flush(void *);
 void	 db_maybe_snapshot(struct db *);
 int	 db_reap(struct db *, pid_t, int);
 void	 db_close(struct db *);
+int	 db_rewind(struct db *, int64_t, const uint8_t *, size_t, int64_t,
+	    char **);
+int	 db_read_after(struct db *, int64_t, int (*)(void *, struct txn *),
+	    void *);
+int64_t	 db_oldest(struct db *);
 
 #endif

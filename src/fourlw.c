@@ -26,6 +26,7 @@
 #include <event2/bufferevent.h>
 
 #include "conf.h"
+#include "ensemble.h"
 #include "log.h"
 #include "mntr_keys.h"
 #include "tree.h"
@@ -146,6 +147,11 @@ fourlw_stats(struct jute_out *o)
 	printf_out(o, "Zxid: 0x%llx\n", (unsigned long long)zkd->tree->last_zxid);
 	printf_out(o, "Mode: %s\n", zkd->mode);
 	printf_out(o, "Node count: %zu\n", tree_node_count(zkd->tree));
+	if (ensemble_leading())
+		printf_out(o, "Proposal sizes last/min/max: %lld/%lld/%lld\n",
+		    (long long)zkd->ens->qs.last_size,
+		    (long long)zkd->ens->qs.min_size,
+		    (long long)zkd->ens->qs.max_size);
 }
 
 static void
@@ -177,6 +183,38 @@ fourlw_cons(struct jute_out *o)
 	jute_put_raw(o, "\n", 1);
 }
 
+/* conf's lines for a member of an ensemble, as QuorumPeer's. */
+static void
+fourlw_conf_quorum(struct jute_out *o)
+{
+	const struct zkd_conf	*cf = zkd->conf;
+	const struct conf_server *me = NULL, *sv;
+	int			 i;
+
+	for (i = 0; i < cf->nservers; i++)
+		if (cf->servers[i].sid == cf->sid)
+			me = &cf->servers[i];
+	printf_out(o, "serverId=%lld\n", (long long)cf->sid);
+	printf_out(o, "initLimit=%d\n", cf->init_limit);
+	printf_out(o, "syncLimit=%d\n", cf->sync_limit);
+	printf_out(o, "electionAlg=%d\n", cf->election_alg);
+	printf_out(o, "electionPort=%d\n", me->election_port);
+	printf_out(o, "quorumPort=%d\n", me->quorum_port);
+	printf_out(o, "peerType=%d\n", me->observer ? 1 : 0);
+	printf_out(o, "membership: \n");
+	for (i = 0; i < cf->nservers; i++) {
+		sv = &cf->servers[i];
+		printf_out(o, "server.%lld=%s:%d:%d:%s", (long long)sv->sid,
+		    sv->host, sv->quorum_port, sv->election_port,
+		    sv->observer ? "observer" : "participant");
+		if (sv->client_port != 0)
+			printf_out(o, ";%s:%d", sv->client_addr[0] != '\0' ?
+			    sv->client_addr : "0.0.0.0", sv->client_port);
+		printf_out(o, "\n");
+	}
+	printf_out(o, "version=0\n");
+}
+
 static void
 fourlw_conf(struct jute_out *o)
 {
@@ -193,8 +231,12 @@ fourlw_conf(struct jute_out *o)
 	printf_out(o, "minSessionTimeout=%d\n", cf->min_session_timeout);
 	printf_out(o, "maxSessionTimeout=%d\n", cf->max_session_timeout);
 	printf_out(o, "clientPortListenBacklog=%d\n", cf->listen_backlog);
-	/* A standalone ZooKeeperServer reports server id 0. */
-	printf_out(o, "serverId=%d\n", 0);
+	if (zkd->ens == NULL) {
+		/* A standalone ZooKeeperServer reports server id 0. */
+		printf_out(o, "serverId=%d\n", 0);
+		return;
+	}
+	fourlw_conf_quorum(o);
 }
 
 static int64_t
@@ -341,6 +383,22 @@ fourlw_mntr_simple(struct jute_out *o, const char *k)
 		fourlw_kv_int(o, k, (long long)st->sessions_expired);
 	else if (strcmp(k, "connection_revalidate_count") == 0)
 		fourlw_kv_int(o, k, (long long)st->revalidations);
+	else if (strcmp(k, "looking_count") == 0)
+		fourlw_kv_int(o, k, zkd->ens != NULL ?
+		    (long long)zkd->ens->elections : 0);
+	else if (strcmp(k, "proposal_count") == 0)
+		fourlw_kv_int(o, k, ensemble_leading() ?
+		    (long long)zkd->ens->qs.proposals : 0);
+	else if (strcmp(k, "learner_proposal_received_count") == 0)
+		fourlw_kv_int(o, k, zkd->ens != NULL && !ensemble_leading() ?
+		    (long long)zkd->ens->qs.proposals : 0);
+	else if (strcmp(k, "learner_commit_received_count") == 0)
+		fourlw_kv_int(o, k, zkd->ens != NULL && !ensemble_leading() ?
+		    (long long)zkd->final.commits : 0);
+	else if (strcmp(k, "commit_count") == 0)
+		/* CommitProcessor's: a standalone server has none. */
+		fourlw_kv_int(o, k, zkd->ens != NULL ?
+		    (long long)zkd->final.commits : 0);
 	else
 		fourlw_kv_int(o, k, 0);
 }
@@ -379,6 +437,58 @@ fourlw_mntr_ns(const char *ns, const struct summary *read,
 	}
 }
 
+/*
+ * The keys a member of an ensemble adds, each where a 3.8 quorum peer
+ * prints it: after the standalone key named.
+ */
+static void
+fourlw_mntr_quorum(struct jute_out *o, const char *after)
+{
+	struct ensemble		*e = zkd->ens;
+	const struct zab	*z;
+	size_t			 i, followers = 0, nonvoting = 0, observers = 0;
+	size_t			 voters = 0;
+	char			 buf[64];
+	int			 lead;
+
+	if (e == NULL)
+		return;
+	z = &e->q.z;
+	lead = ensemble_leading();
+	if (strcmp(after, "server_state") == 0) {
+		printf_out(o, "zk_peer_state\t%s\n", ensemble_peer_state(buf,
+		    sizeof(buf)));
+		return;
+	}
+	if (strcmp(after, "non_mtls_local_conn_count") == 0) {
+		for (i = 0; i < e->nmembers; i++)
+			if (!e->members[i].observer)
+				voters++;
+		fourlw_kv_int(o, "quorum_size", (long long)voters);
+		return;
+	}
+	if (!lead)
+		return;
+	zab_count_synced(z, &followers, &observers);
+	if (strcmp(after, "avg_latency") == 0)
+		fourlw_kv_int(o, "min_proposal_size", e->qs.min_size);
+	else if (strcmp(after, "packets_received") == 0)
+		fourlw_kv_int(o, "max_proposal_size", e->qs.max_size);
+	else if (strcmp(after, "max_client_response_size") == 0)
+		fourlw_kv_int(o, "synced_followers", (long long)followers);
+	else if (strcmp(after, "watch_count") == 0) {
+		fourlw_kv_int(o, "synced_non_voting_followers",
+		    (long long)nonvoting);
+		fourlw_kv_int(o, "synced_observers", (long long)observers);
+	} else if (strcmp(after, "open_file_descriptor_count") == 0) {
+		fourlw_kv_int(o, "last_proposal_size", e->qs.last_size);
+		fourlw_kv_int(o, "pending_syncs", (long long)e->nsyncs);
+		fourlw_kv_int(o, "leader_uptime", util_now_ms() -
+		    e->serving_since);
+	} else if (strcmp(after, "outstanding_tls_handshake") == 0)
+		fourlw_kv_int(o, "learners", (long long)z->nlearners);
+}
+
 static void
 fourlw_mntr(struct jute_out *o)
 {
@@ -390,8 +500,11 @@ fourlw_mntr(struct jute_out *o)
 	printf_out(o, "zk_version\t%s\n", zkd_version());
 	printf_out(o, "zk_server_state\t%s\n", zkd->mode);
 	/* The first two keys are printed above. */
-	for (i = 2; i < nitems(mntr_simple_keys); i++)
+	fourlw_mntr_quorum(o, "server_state");
+	for (i = 2; i < nitems(mntr_simple_keys); i++) {
 		fourlw_mntr_simple(o, mntr_simple_keys[i]);
+		fourlw_mntr_quorum(o, mntr_simple_keys[i]);
+	}
 	for (i = 0; i < nitems(mntr_summary_keys); i++) {
 		n = mntr_summary_keys[i].name;
 		s = fourlw_summary(n);

@@ -26,11 +26,13 @@ src_libzk_a_SOURCES = \
 	src/prep.c src/prep.h \
 	src/sync.c src/sync.h \
 	src/final.c src/final.h \
+	src/commit.c src/commit.h \
 	src/metrics.c src/metrics.h \
 	src/election.c src/election.h \
 	src/qcnx.c src/qcnx.h \
 	src/zab.c src/zab.h \
 	src/quorum.c src/quorum.h \
+	src/qstore.c src/qstore.h \
 	src/conf.c src/conf.h
 
 ZK_LIBS = src/libzk.a $(LIBEVENT_LIBS) $(LIBCONFIG_LIBS) $(LIBBSD_LIBS) \
@@ -39,5 +41,6 @@ ZK_LIBS = src/libzk.a $(LIBEVENT_LIBS) $(LIBCONFIG_LIBS) $(LIBBSD_LIBS) \
 sbin_PROGRAMS += zkd
 zkd_CFLAGS = $(src_libzk_a_CFLAGS)
 zkd_SOURCES = src/zkd.c src/zkd.h src/conn.c src/fourlw.c src/net.c \
-	src/report.c src/report.h src/mntr_keys.h
+	src/report.c src/report.h src/mntr_keys.h \
+	src/ensemble.c src/ensemble.h
 zkd_LDADD = $(ZK_LIBS)

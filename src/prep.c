@@ -706,7 +706,8 @@ prep_request(struct prep *p, struct request *r, int64_t wall, int64_t now)
 	int			 err;
 
 	x.p = p;
-	x.ids = r->client != NULL ? &r->client->ids : &noids;
+	x.ids = r->client != NULL ? &r->client->ids : r->ids.n > 0 ? &r->ids :
+	    &noids;
 	x.session_id = r->session_id;
 	x.time = wall;
 	r->err = ZERR_OK;

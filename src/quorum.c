@@ -156,6 +156,31 @@ quorum_z_send(void *arg, int64_t cid, const struct qpacket *p)
 	jute_out_free(&o);
 }
 
+/* A packet of ours on connection cid (the leader's, for a learner). */
+void
+quorum_send(struct quorum *q, int64_t cid, const struct qpacket *p)
+{
+	quorum_z_send(q, cid, p);
+}
+
+static void
+quorum_z_other(void *arg, int64_t cid, const struct qpacket *p)
+{
+	struct quorum	*q = arg;
+
+	if (q->other != NULL)
+		q->other(q->arg, cid, p);
+}
+
+static void
+quorum_z_ping_data(void *arg, struct jute_out *o)
+{
+	struct quorum	*q = arg;
+
+	if (q->ping_data != NULL)
+		q->ping_data(q->arg, o);
+}
+
 static void
 quorum_z_drop(void *arg, int64_t cid)
 {
@@ -460,6 +485,8 @@ quorum_open(struct quorum *q, struct event_base *base,
 	q->tick = c->tick > 0 ? c->tick : 2000;
 	q->max_packet = QUORUM_MAX_PACKET;
 	q->changed = changed;
+	q->other = c->other;
+	q->ping_data = c->ping_data;
 	q->arg = arg;
 	q->leader = -1;
 	q->members = xcalloc(c->nmembers, sizeof(*q->members));
@@ -510,6 +537,8 @@ quorum_open(struct quorum *q, struct event_base *base,
 	zio.drop = quorum_z_drop;
 	zio.lost = quorum_z_lost;
 	zio.phase = quorum_z_phase;
+	zio.other = quorum_z_other;
+	zio.ping_data = quorum_z_ping_data;
 	if (zab_init(&q->z, &zc, st, &zio, cause) == -1)
 		return -1;
 	q->elect_ev = evtimer_new(base, quorum_e_timer_cb, q);

@@ -42,6 +42,9 @@ struct quorum_config {
 	int		 finalize_wait;	/* ms; 0: ZooKeeper's */
 	int		 min_interval;
 	int		 max_interval;
+	/* Passed on to ZAB (zab.h, struct zab_io), with changed's arg. */
+	void		(*other)(void *, int64_t, const struct qpacket *);
+	void		(*ping_data)(void *, struct jute_out *);
 };
 
 struct quorum_link {
@@ -72,6 +75,8 @@ struct quorum {
 	int		 state;		/* enum peer_state */
 	int64_t		 leader;
 	void		(*changed)(void *, const struct quorum *);
+	void		(*other)(void *, int64_t, const struct qpacket *);
+	void		(*ping_data)(void *, struct jute_out *);
 	void		*arg;
 };
 
@@ -79,6 +84,7 @@ int	 quorum_open(struct quorum *, struct event_base *,
 	    const struct quorum_config *, const struct zab_store *,
 	    void (*)(void *, const struct quorum *), void *, char **);
 void	 quorum_flush(struct quorum *);
+void	 quorum_send(struct quorum *, int64_t, const struct qpacket *);
 void	 quorum_close(struct quorum *);
 
 #endif

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -275,6 +276,27 @@ report_state(enum report_state state, int64_t leader, int64_t epoch,
 	    report_state_names[state], (long long)leader, (long long)epoch,
 	    (unsigned long long)zxid);
 	report->zxid = zxid;
+	report_write(0);
+}
+
+/* A ZAB phase began (DISCOVERY, SYNCHRONIZATION, BROADCAST, ELECTION). */
+void
+report_phase(const char *phase, int64_t epoch, const char *sync)
+{
+	char	 up[32];
+	size_t	 i;
+
+	if (report == NULL)
+		return;
+	for (i = 0; phase[i] != '\0' && i < sizeof(up) - 1; i++)
+		up[i] = (char)toupper((unsigned char)phase[i]);
+	up[i] = '\0';
+	if (sync != NULL)
+		report_put(0, "phase phase=%s epoch=%lld sync=%s", up,
+		    (long long)epoch, sync);
+	else
+		report_put(0, "phase phase=%s epoch=%lld", up,
+		    (long long)epoch);
 	report_write(0);
 }
 

@@ -16,7 +16,7 @@
  *
  * zkd to supervisor, in the order they can come:
  *
- *	hello sid=N pid=N version=V client=PORT mode=standalone
+ *	hello sid=N pid=N version=V client=PORT mode=standalone|quorum
  *		First, as soon as the command line and the configuration
  *		are read, before the data directory is loaded.  pid is the
  *		process at start (zkd that daemonises changes it, see ready).
@@ -47,8 +47,15 @@
  *		that dies or fails to start sends none: the supervisor sees
  *		end of file and reads the exit status.
  *
+ *	phase phase=ELECTION|DISCOVERY|SYNCHRONIZATION|BROADCAST epoch=N
+ *	    [sync=DIFF|TRUNC|SNAP|NONE]
+ *		In an ensemble: the ZAB phase of the role changed (ELECTION
+ *		while LOOKING); epoch is the one being established.  A
+ *		learner's BROADCAST says how the leader brought it up to
+ *		date.  ready follows BROADCAST once the server takes
+ *		clients (again).
+ *
  * Reserved for the replicated server (not sent yet):
- *	phase phase=DISCOVERY|SYNCHRONIZATION|BROADCAST epoch=N
  *	epoch accepted=N current=N
  *
  * Supervisor to zkd: `ID verb [key=value ...]`, ID being 1 to 64 of
@@ -108,6 +115,7 @@ enum report_state {
 int	 report_open(struct event_base *, int, char **);
 void	 report_hello(int64_t, int, const char *);
 void	 report_state(enum report_state, int64_t, int64_t, int64_t);
+void	 report_phase(const char *, int64_t, const char *);
 void	 report_ready(int);
 void	 report_turn(void);
 void	 report_bye(int);

@@ -45,6 +45,7 @@ request_free(struct request *r)
 	if (r == NULL)
 		return;
 	request_detach(r);
+	acl_ids_free(&r->ids);
 	proto_req_free(&r->req);
 	txn_free(r->txn);
 	free(r->frame);

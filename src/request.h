@@ -61,6 +61,12 @@ struct request {
 	int			 drop;		/* answer nobody (session gone) */
 	int64_t			 start_ms;
 	int32_t			 timeout;	/* createSession */
+	/* In an ensemble (commit.h): */
+	struct acl_ids		 ids;		/* a learner's client's ids */
+	int			 forwarded;	/* sent to the leader */
+	int			 synced;	/* its SYNC came back */
+	int64_t			 wait_zxid;	/* a leader's sync: applied
+						 * up to here first */
 };
 
 struct request	*request_new(struct client *, int32_t);

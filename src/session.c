@@ -151,7 +151,35 @@ session_touch(struct session_table *t, int64_t id, int64_t now)
 	if ((s = session_lookup(t, id)) == NULL || s->closing)
 		return -1;
 	session_bucket_put(t, s, now);
+	if (t->track_touches && !s->touched) {
+		if (t->ntouched == t->cap_touched) {
+			t->cap_touched = t->cap_touched ? t->cap_touched * 2 :
+			    64;
+			t->touched = xreallocarray(t->touched, t->cap_touched,
+			    sizeof(*t->touched));
+		}
+		t->touched[t->ntouched++] = id;
+		s->touched = 1;
+	}
 	return 0;
+}
+
+/*
+ * Hands out the ids touched since the last call (valid until the next
+ * touch) and starts a new list.  Some may be gone since.
+ */
+size_t
+session_take_touched(struct session_table *t, int64_t **ids)
+{
+	struct session	*s;
+	size_t		 i, n = t->ntouched;
+
+	for (i = 0; i < n; i++)
+		if ((s = session_lookup(t, t->touched[i])) != NULL)
+			s->touched = 0;
+	*ids = t->touched;
+	t->ntouched = 0;
+	return n;
 }
 
 /* Marks a session as closing: it is no longer touched nor expired. */
@@ -164,6 +192,22 @@ session_set_closing(struct session_table *t, int64_t id)
 		return;
 	s->closing = 1;
 	session_unbucket(t, s);
+}
+
+/*
+ * Every session starts a whole timeout from now, closing ones again too
+ * (a new leader's: whatever was closing under the old one commits its
+ * closeSession, or is alive).
+ */
+void
+session_reopen_all(struct session_table *t, int64_t now)
+{
+	struct session	*s;
+
+	SESSION_FOREACH(s, t) {
+		s->closing = 0;
+		session_bucket_put(t, s, now);
+	}
 }
 
 void
@@ -224,4 +268,5 @@ session_free_all(struct session_table *t)
 		session_remove(t, s->id);
 	while ((b = RB_ROOT(&t->buckets)) != NULL)
 		session_bucket_free(t, b);
+	t->ntouched = 0;
 }

@@ -25,6 +25,7 @@ struct session {
 	int64_t			 id;
 	int32_t			 timeout;
 	int			 closing;
+	int			 touched;	/* in the touched list */
 	int64_t			 expire_at;	/* bucket time, 0 if none */
 	struct session_bucket	*bucket;
 	TAILQ_ENTRY(session)	 bq;
@@ -49,6 +50,13 @@ struct session_table {
 	size_t			 nbuckets;
 	int64_t			 next_id;
 	int32_t			 tick;
+	/*
+	 * With track_touches (a learner), the sessions touched since the
+	 * last session_take_touched, for the leader that expires them.
+	 */
+	int			 track_touches;
+	int64_t			*touched;
+	size_t			 ntouched, cap_touched;
 };
 
 void	 session_init(struct session_table *, int64_t, int32_t, int64_t);
@@ -60,9 +68,11 @@ struct session *session_lookup(struct session_table *, int64_t);
 int	 session_touch(struct session_table *, int64_t, int64_t);
 void	 session_set_closing(struct session_table *, int64_t);
 void	 session_remove(struct session_table *, int64_t);
+void	 session_reopen_all(struct session_table *, int64_t);
 int64_t	 session_next_expiry(struct session_table *);
 struct session *session_expired(struct session_table *, int64_t);
 int64_t	 session_round(const struct session_table *, int64_t);
+size_t	 session_take_touched(struct session_table *, int64_t **);
 
 #define SESSION_FOREACH(s, t) RB_FOREACH((s), session_ids, &(t)->ids)
 #define SESSION_BUCKET_FOREACH(b, t) \

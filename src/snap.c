@@ -113,33 +113,20 @@ snap_put_node(struct snap_writer *w, const struct tree_node *n,
 }
 
 /*
- * Writes a snapshot of the tree and sessions as dir/snapshot.<zxid>, via
- * a temporary file, synced (unless !sync), renamed, directory synced.
- * Returns 0, or -1 with *cause.
+ * Writes a snapshot of the tree and sessions to fd (at its offset).
+ * Returns 0, or an errno.
  */
 int
-snap_write(const char *dir, int64_t zxid, struct tree *t,
-    struct session_table *st, int sync, char **cause)
+snap_write_fd(int fd, struct tree *t, struct session_table *st)
 {
 	struct snap_writer	 w;
 	struct tree_node	*n;
 	struct session		*s;
-	char			 path[PATH_MAX], tmp[PATH_MAX + 8];
 
-	if (snprintf(path, sizeof(path), "%s/snapshot.%llx", dir,
-	    (unsigned long long)zxid) >= (int)sizeof(path)) {
-		xasprintf(cause, "%s: path too long", dir);
-		return -1;
-	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	memset(&w, 0, sizeof(w));
 	jute_out_init(&w.out);
 	w.sum = 1;
-	if ((w.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0644)) == -1) {
-		xasprintf(cause, "%s: %s", tmp, strerror(errno));
-		return -1;
-	}
+	w.fd = fd;
 	jute_put_int(&w.out, SNAP_MAGIC);
 	jute_put_int(&w.out, SNAP_VERSION);
 	jute_put_long(&w.out, -1);
@@ -159,20 +146,96 @@ snap_write(const char *dir, int64_t zxid, struct tree *t,
 	jute_put_string(&w.out, "/");
 	snap_seal(&w);
 	jute_out_free(&w.out);
-	if (!w.failed && sync && fsync(w.fd) == -1)
-		w.failed = errno;
-	if (close(w.fd) == -1 && !w.failed)
-		w.failed = errno;
-	if (!w.failed && rename(tmp, path) == -1)
-		w.failed = errno;
-	if (!w.failed && sync && util_fsync_dir(dir) == -1)
-		w.failed = errno;
-	if (w.failed) {
+	return w.failed;
+}
+
+/* Opens dir/snapshot.<zxid>.tmp for writing; fills path and tmp. */
+static int
+snap_open_tmp(const char *dir, int64_t zxid, char *path, char *tmp,
+    char **cause)
+{
+	int	 fd;
+
+	if (snprintf(path, PATH_MAX, "%s/snapshot.%llx", dir,
+	    (unsigned long long)zxid) >= PATH_MAX) {
+		xasprintf(cause, "%s: path too long", dir);
+		return -1;
+	}
+	snprintf(tmp, PATH_MAX + 8, "%s.tmp", path);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0644)) == -1)
+		xasprintf(cause, "%s: %s", tmp, strerror(errno));
+	return fd;
+}
+
+/*
+ * Ends a snapshot written to tmp (failed: an errno, or 0): synced unless
+ * !sync, closed, renamed to path, the directory synced.  Returns 0, or
+ * -1 with *cause and tmp removed.
+ */
+static int
+snap_close_tmp(int fd, int failed, const char *dir, const char *path,
+    const char *tmp, int sync, char **cause)
+{
+	if (!failed && sync && fsync(fd) == -1)
+		failed = errno;
+	if (close(fd) == -1 && !failed)
+		failed = errno;
+	if (!failed && rename(tmp, path) == -1)
+		failed = errno;
+	if (!failed && sync && util_fsync_dir(dir) == -1)
+		failed = errno;
+	if (failed) {
 		unlink(tmp);
-		xasprintf(cause, "%s: %s", path, strerror(w.failed));
+		xasprintf(cause, "%s: %s", path, strerror(failed));
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Puts the bytes of a snapshot (a whole one, from snap_write_fd) in
+ * place as dir/snapshot.<zxid>, as snap_write does.  Returns 0, or -1
+ * with *cause.
+ */
+int
+snap_install(const char *dir, int64_t zxid, const uint8_t *buf, size_t len,
+    int sync, char **cause)
+{
+	char	 path[PATH_MAX], tmp[PATH_MAX + 8];
+	int	 fd, failed = 0;
+	ssize_t	 n;
+	size_t	 off = 0;
+
+	if ((fd = snap_open_tmp(dir, zxid, path, tmp, cause)) == -1)
+		return -1;
+	while (off < len && !failed) {
+		if ((n = write(fd, buf + off, len - off)) == -1) {
+			if (errno != EINTR)
+				failed = errno;
+			continue;
+		}
+		off += (size_t)n;
+	}
+	return snap_close_tmp(fd, failed, dir, path, tmp, sync, cause);
+}
+
+/*
+ * Writes a snapshot of the tree and sessions as dir/snapshot.<zxid>, via
+ * a temporary file, synced (unless !sync), renamed, directory synced.
+ * Returns 0, or -1 with *cause.
+ */
+int
+snap_write(const char *dir, int64_t zxid, struct tree *t,
+    struct session_table *st, int sync, char **cause)
+{
+	char	 path[PATH_MAX], tmp[PATH_MAX + 8];
+	int	 fd;
+
+	if ((fd = snap_open_tmp(dir, zxid, path, tmp, cause)) == -1)
+		return -1;
+	return snap_close_tmp(fd, snap_write_fd(fd, t, st), dir, path, tmp,
+	    sync, cause);
 }
 
 static int

@@ -34,6 +34,9 @@ struct tree;
 
 int	 snap_write(const char *, int64_t, struct tree *,
 	    struct session_table *, int, char **);
+int	 snap_write_fd(int, struct tree *, struct session_table *);
+int	 snap_install(const char *, int64_t, const uint8_t *, size_t, int,
+	    char **);
 int	 snap_read(const char *, size_t, int, struct tree **,
 	    void (*)(void *, int64_t, int32_t), void *, char **);
 

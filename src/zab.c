@@ -407,6 +407,10 @@ zab_leader_recv(struct zab *z, struct zab_learner *l,
 		zab_try_commit(z);
 		return;
 	case QP_PING:
+	case QP_REQUEST:
+	case QP_REVALIDATE:
+		if (l->state >= ZL_SYNCING && z->io.other != NULL)
+			z->io.other(z->io.arg, cid, p);
 		return;
 	default:
 		log_debug("zab: learner %lld sent %s; dropped",
@@ -583,7 +587,9 @@ zab_propose(struct zab *z, const uint8_t *data, size_t len)
 		return -1;
 	}
 	zxid = z->next_zxid++;
-	z->st.append(z->st.arg, zxid, data, len);
+	if (z->st.append(z->st.arg, zxid, data, len) == -1)
+		fatalx("zab: our own proposal 0x%llx is no txn",
+		    (unsigned long long)zxid);
 	z->proposed = zxid;
 	if (z->nprops == z->capprops) {
 		z->capprops = z->capprops ? z->capprops * 2 : 64;
@@ -737,8 +743,11 @@ zab_learner_recv(struct zab *z, const struct qpacket *p)
 			zab_give_up(z, "a proposal out of order");
 			return;
 		}
-		z->st.append(z->st.arg, p->zxid, p->data, p->data == NULL ? 0 :
-		    (size_t)p->data_len);
+		if (z->st.append(z->st.arg, p->zxid, p->data, p->data ==
+		    NULL ? 0 : (size_t)p->data_len) == -1) {
+			zab_give_up(z, "a proposal that is no txn");
+			return;
+		}
 		z->last_logged = p->zxid;
 		/* Before NEWLEADER, its ack covers the sync. */
 		if (z->newleader_seen)
@@ -763,8 +772,11 @@ zab_learner_recv(struct zab *z, const struct qpacket *p)
 			zab_give_up(z, "an inform out of order");
 			return;
 		}
-		z->st.append(z->st.arg, p->zxid, p->data, p->data == NULL ? 0 :
-		    (size_t)p->data_len);
+		if (z->st.append(z->st.arg, p->zxid, p->data, p->data ==
+		    NULL ? 0 : (size_t)p->data_len) == -1) {
+			zab_give_up(z, "an inform that is no txn");
+			return;
+		}
 		z->last_logged = p->zxid;
 		if (z->phase != ZAB_BROADCAST)
 			z->sync_commit = p->zxid;
@@ -792,7 +804,22 @@ zab_learner_recv(struct zab *z, const struct qpacket *p)
 		zab_set_phase(z, ZAB_BROADCAST, z->sync_mode);
 		return;
 	case QP_PING:
-		zab_send(z, z->leader_cid, QP_PING, z->last_logged, NULL, 0);
+		if (z->io.ping_data != NULL) {
+			struct jute_out	 o;
+
+			jute_out_init(&o);
+			z->io.ping_data(z->io.arg, &o);
+			zab_send(z, z->leader_cid, QP_PING, z->last_logged,
+			    o.buf, (int32_t)o.len);
+			jute_out_free(&o);
+		} else
+			zab_send(z, z->leader_cid, QP_PING, z->last_logged,
+			    NULL, 0);
+		return;
+	case QP_SYNC:
+	case QP_REVALIDATE:
+		if (z->io.other != NULL)
+			z->io.other(z->io.arg, z->leader_cid, p);
 		return;
 	default:
 		break;
@@ -865,6 +892,23 @@ zab_flush(struct zab *z)
 		zab_send(z, z->leader_cid, QP_ACK, z->pend_ack_to, NULL, 0);
 	}
 	z->pend_ack_from = z->pend_ack_to = 0;
+}
+
+/* A leader's learners in sync (NEWLEADER acked): voters, and the others. */
+void
+zab_count_synced(const struct zab *z, size_t *voters, size_t *others)
+{
+	size_t	 i;
+
+	*voters = *others = 0;
+	for (i = 0; i < z->nlearners; i++) {
+		if (z->learners[i].state < ZL_SYNCED)
+			continue;
+		if (z->learners[i].observer)
+			(*others)++;
+		else
+			(*voters)++;
+	}
 }
 
 /* Every half tick. */

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "jute.h"
 #include "qproto.h"
 
 #define ZAB_MAX_PEERS		255
@@ -57,7 +58,7 @@ struct zab_store {
 	int64_t		(*current_epoch)(void *);
 	void		(*set_accepted_epoch)(void *, int64_t);
 	void		(*set_current_epoch)(void *, int64_t);
-	void		(*append)(void *, int64_t, const uint8_t *, size_t);
+	int		(*append)(void *, int64_t, const uint8_t *, size_t);
 	void		(*sync)(void *);
 	void		(*commit)(void *, int64_t);
 	void		(*truncate)(void *, int64_t);
@@ -79,6 +80,15 @@ struct zab_io {
 	void		(*lost)(void *, const char *why);
 	/* Phase changes, and how a learner was synced. */
 	void		(*phase)(void *, int phase, int sync);
+	/*
+	 * Packets the core does not handle itself: from a learner being
+	 * synced or in broadcast (REQUEST, REVALIDATE, and a PING reply,
+	 * whose data lists session touches), and from the leader (SYNC,
+	 * REVALIDATE).  May be NULL.
+	 */
+	void		(*other)(void *, int64_t cid, const struct qpacket *);
+	/* A learner's PING reply: its data (session touches).  May be NULL. */
+	void		(*ping_data)(void *, struct jute_out *);
 };
 
 struct zab_config {
@@ -153,6 +163,7 @@ void	 zab_tick(struct zab *);
 void	 zab_flush(struct zab *);
 int64_t	 zab_propose(struct zab *, const uint8_t *, size_t);
 void	 zab_stop(struct zab *);
+void	 zab_count_synced(const struct zab *, size_t *, size_t *);
 const char *zab_phase_name(int);
 
 #define ZAB_ZXID(epoch, counter)					\

@@ -41,6 +41,7 @@
 
 #include "conf.h"
 #include "datadir.h"
+#include "ensemble.h"
 #include "log.h"
 #include "report.h"
 #include "tree.h"
@@ -78,13 +79,53 @@ zkd_version(void)
 	return zkd_version_buf;
 }
 
-/* A request enters the pipeline: prep, then sync (and final). */
+/*
+ * A request enters the pipeline: prep, then sync (and final); in an
+ * ensemble, through the leader (ensemble.c).
+ */
 void
 zkd_submit(struct request *r)
 {
 	zkd->stats.requests_queued++;
+	if (zkd->ens != NULL) {
+		ensemble_submit(r);
+		return;
+	}
 	prep_request(&zkd->prep, r, util_wall_ms(), util_now_ms());
 	sync_submit(&zkd->sync, r);
+}
+
+/*
+ * Whether this server expires sessions and removes containers: a
+ * standalone one, or an ensemble's leader (the others learn of it).
+ */
+static int
+zkd_in_charge(void)
+{
+	return zkd->ens == NULL || ensemble_leading();
+}
+
+/* prep forgets what it prepared and numbers from last_zxid on. */
+void
+zkd_reset_prep(int64_t last_zxid)
+{
+	prep_free(&zkd->prep);
+	prep_init(&zkd->prep, zkd->tree, &zkd->sessions);
+	zkd->prep.skip_acl = zkd->conf->skip_acl;
+	zkd->prep.extended_types = zkd->conf->extended_types;
+	zkd->prep.reconfig_enabled = zkd->conf->reconfig_enabled;
+	zkd->prep.last_zxid = last_zxid;
+}
+
+/* The database rebuilt its tree (an ensemble's TRUNC or SNAP). */
+void
+zkd_tree_changed(void)
+{
+	zkd->tree = zkd->db.tree;
+	zkd->tree->watches = &zkd->watches;
+	zkd->tree->ns = &zkd->stats.ns;
+	zkd->final.tree = zkd->tree;
+	zkd_reset_prep(zkd->tree->last_zxid);
 }
 
 /* Ends a session as its timeout does: a closeSession txn, logged. */
@@ -154,6 +195,8 @@ zkd_check_containers(void)
 	int64_t			 wall = util_wall_ms();
 	int64_t			 budget;
 
+	if (!zkd_in_charge())
+		return;
 	budget = (int64_t)zkd->conf->container_max_per_minute *
 	    zkd->conf->container_check_ms / 60000;
 	if (budget < 1)
@@ -199,7 +242,7 @@ zkd_arm_tick(void)
 	int64_t		 now = util_now_ms(), next, wait;
 
 	wait = zkd->conf->tick_time;
-	next = session_next_expiry(&zkd->sessions);
+	next = zkd_in_charge() ? session_next_expiry(&zkd->sessions) : -1;
 	if (next != -1 && next - now < wait)
 		wait = next - now;
 	if (wait < 1)
@@ -217,7 +260,8 @@ zkd_tick_cb(int fd, short ev, void *arg)
 	(void)fd;
 	(void)ev;
 	(void)arg;
-	zkd_expire_sessions(now);
+	if (zkd_in_charge())
+		zkd_expire_sessions(now);
 	conn_expire(now);
 }
 
@@ -401,7 +445,7 @@ main(int argc, char *argv[])
 	char		*cause = NULL;
 	pid_t		 ppid = getppid();
 	int		 ch, foreground = 0, check = 0, verbose = 0, zoo = 0;
-	int		 i, nsigs = 0, control = -1;
+	int		 i, nsigs = 0, control = -1, quorum;
 
 	setproctitle_init(argc, argv, environ);
 	while ((ch = getopt(argc, argv, "c:df:nvz:")) != -1) {
@@ -445,17 +489,9 @@ main(int argc, char *argv[])
 		fatal_code(EX_CONFIG, "%s", cause);
 	if (conf_finish(&conf, &cause) == -1)
 		fatal_code(EX_CONFIG, "%s", cause);
-	/*
-	 * Several servers (or one with standaloneEnabled=false) ask for
-	 * quorum mode, which this zkd cannot serve yet.  Running each
-	 * alone would give every client its own history: refuse instead.
-	 */
-	if (conf.nservers > 1 || (conf.nservers == 1 &&
-	    !conf.standalone_enabled))
-		fatal_code(EX_CONFIG, "%s: %d servers are listed: quorum mode "
-		    "(an ensemble) is not available in this version of zkd; "
-		    "list at most one server to run standalone",
-		    file != NULL ? file : "defaults", conf.nservers);
+	/* Several servers (or one, not standalone) make an ensemble. */
+	quorum = conf.nservers > 1 || (conf.nservers == 1 &&
+	    !conf.standalone_enabled);
 	if (check) {
 		if (verbose)
 			conf_print(&conf, stdout);
@@ -466,7 +502,7 @@ main(int argc, char *argv[])
 
 	zkd = xcalloc(1, sizeof(*zkd));
 	zkd->conf = &conf;
-	zkd->mode = "standalone";
+	zkd->mode = quorum ? "none" : "standalone";
 	TAILQ_INIT(&zkd->conns);
 	TAILQ_INIT(&zkd->dead);
 	signal(SIGPIPE, SIG_IGN);
@@ -478,7 +514,8 @@ main(int argc, char *argv[])
 		if (report_open(zkd->base, control, &cause) == -1)
 			fatal_code(EX_USAGE, "%s", cause);
 		zkd_watch_parent(ppid);
-		report_hello(zkd->sid, conf.client_port, zkd->mode);
+		report_hello(zkd->sid, conf.client_port, quorum ? "quorum" :
+		    "standalone");
 	}
 	zkd_prepare_dirs(&conf);
 	pfh = zkd_pidfile(&conf);
@@ -486,8 +523,9 @@ main(int argc, char *argv[])
 	    &cause) == -1)
 		fatal_code(EX_UNAVAILABLE, "%s", cause);
 	zkd_init_state(&conf);
-	report_state(REPORT_STANDALONE, 0, zkd->tree->last_zxid >> 32,
-	    zkd->tree->last_zxid);
+	if (!quorum)
+		report_state(REPORT_STANDALONE, 0, zkd->tree->last_zxid >> 32,
+		    zkd->tree->last_zxid);
 
 	if (!foreground) {
 		if (daemon(1, 0) == -1)
@@ -521,21 +559,35 @@ main(int argc, char *argv[])
 	}
 
 	zkd->start_ms = util_now_ms();
-	zkd->serving = 1;
-	log_info("zkd %s serving standalone on port %d, data in %s",
-	    PACKAGE_VERSION, conf.client_port, zkd->data_dir);
-	report_ready(conf.client_port);
+	if (quorum) {
+		/* Clients are served once a leader is followed (ensemble.c). */
+		if (ensemble_open(&conf, &cause) == -1)
+			fatal_code(EX_CONFIG, "%s", cause);
+		log_info("zkd %s server %lld of an ensemble of %d, clients on "
+		    "port %d, data in %s", PACKAGE_VERSION,
+		    (long long)zkd->sid, conf.nservers, conf.client_port,
+		    zkd->data_dir);
+	} else {
+		zkd->serving = 1;
+		log_info("zkd %s serving standalone on port %d, data in %s",
+		    PACKAGE_VERSION, conf.client_port, zkd->data_dir);
+		report_ready(conf.client_port);
+	}
 
 	while (!zkd_quit) {
 		zkd_arm_tick();
 		if (event_base_loop(zkd->base, EVLOOP_ONCE) == -1)
 			fatalx("event loop failed");
-		sync_flush(&zkd->sync);
+		if (zkd->ens != NULL)
+			ensemble_flush();
+		else
+			sync_flush(&zkd->sync);
 		db_maybe_snapshot(&zkd->db);
 		conn_reap();
 		report_turn();
 	}
 
+	ensemble_close();
 	db_close(&zkd->db);
 	log_info("stopped");
 	pidfile_remove(pfh);

@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <stdint.h>
 
+#include "commit.h"
 #include "db.h"
 #include "final.h"
 #include "metrics.h"
@@ -23,6 +24,7 @@
 
 struct bufferevent;
 struct conf_server;
+struct ensemble;
 struct event;
 struct event_base;
 struct evconnlistener;
@@ -93,6 +95,8 @@ struct zkd {
 	struct prep		 prep;
 	struct sync_stage	 sync;
 	struct final		 final;
+	struct commit_stage	 commit;	/* quorum mode */
+	struct ensemble		*ens;		/* quorum mode, else NULL */
 	TAILQ_HEAD(, conn)	 conns;
 	TAILQ_HEAD(, conn)	 dead;
 	size_t			 nconns;
@@ -103,7 +107,8 @@ struct zkd {
 	struct db		 db;
 	int64_t			 start_ms;
 	int64_t			 sid;
-	const char		*mode;		/* "standalone" */
+	const char		*mode;		/* "standalone", "leader",
+						 * "follower", "observer" */
 	int			 serving;
 	int64_t			 trace_mask;
 	char			 data_dir[PATH_MAX];	/* .../version-2 */
@@ -116,6 +121,8 @@ extern struct zkd	*zkd;
 /* conn.c */
 void	 conn_accept(int, const struct sockaddr *, int);
 void	 conn_close(struct conn *, const char *);
+void	 conn_close_clients(const char *);
+void	 conn_revalidated(struct conn *, int);
 void	 conn_reap(void);
 void	 conn_expire(int64_t);
 void	 conn_session_gone(void *, int64_t);
@@ -135,6 +142,8 @@ int	 net_listen(const char *, int, int, char **);
 
 /* zkd.c */
 void	 zkd_submit(struct request *);
+void	 zkd_tree_changed(void);
+void	 zkd_reset_prep(int64_t);
 int	 zkd_expire_session(int64_t, const char *);
 void	 zkd_shutdown(void);
 int64_t	 zkd_version_string(char *, size_t);

@@ -244,21 +244,32 @@ write_zoo() {
 	[[ "$output" == *"myid: not a server id between 1 and 255"* ]]
 }
 
-@test "a configuration for an ensemble is refused (exit 78), never run as several standalone servers" {
+@test "an ensemble's configuration is checked: myid listed, some voter (exit 78)" {
 	mkdir d
-	echo 1 > d/myid
+	echo 3 > d/myid
 	write_zoo "dataDir=$PWD/d" "clientPort=21108" \
 	    "server.1=127.0.0.1:21101:21102" "server.2=127.0.0.1:21103:21104"
 	run "$ZKD" -n -z zoo.cfg
 	[ "$status" -eq 78 ]
-	[[ "$output" == *"2 servers are listed: quorum mode"* ]]
+	[[ "$output" == *"this server's id 3 (myid) is not among the servers listed"* ]]
 	run timeout 20 "$ZKD" -d -z zoo.cfg
 	[ "$status" -eq 78 ]
 	[ ! -e d/version-2 ]
+	echo 1 > d/myid
+	write_zoo "dataDir=$PWD/d" "clientPort=21108" \
+	    "server.1=127.0.0.1:21101:21102:observer" \
+	    "server.2=127.0.0.1:21103:21104:observer"
+	run "$ZKD" -n -z zoo.cfg
+	[ "$status" -eq 78 ]
+	[[ "$output" == *"every server listed is an observer"* ]]
+	write_zoo "dataDir=$PWD/d" "clientPort=21108" \
+	    "server.1=127.0.0.1:21101:21102" "server.2=127.0.0.1:21103:21104"
+	run "$ZKD" -n -z zoo.cfg
+	[ "$status" -eq 0 ]
 	write_zoo "dataDir=$PWD/d" "clientPort=21108" \
 	    "server.1=127.0.0.1:21101:21102" "standaloneEnabled=false"
 	run "$ZKD" -n -z zoo.cfg
-	[ "$status" -eq 78 ]
+	[ "$status" -eq 0 ]
 }
 
 @test "a standalone server ignores a bad myid with a warning, as ZooKeeper does" {

@@ -157,7 +157,7 @@ s_set_current(void *arg, int64_t e)
 		fatal("currentEpoch");
 }
 
-static void
+static int
 s_append(void *arg, int64_t zxid, const uint8_t *data, size_t len)
 {
 	uint8_t	 hdr[12];
@@ -173,6 +173,7 @@ s_append(void *arg, int64_t zxid, const uint8_t *data, size_t len)
 		fatal("log write");
 	st_push(zxid, data, len, st.end);
 	st.end += 12 + (off_t)len;
+	return 0;
 }
 
 static void

@@ -194,10 +194,11 @@ val_of(const uint8_t *d, size_t len)
 	return v;
 }
 
-static void
+static int
 st_append(void *arg, int64_t zxid, const uint8_t *d, size_t len)
 {
 	st_push(arg, zxid, val_of(d, len));
+	return 0;
 }
 
 static void
@@ -607,6 +608,7 @@ peer_start(struct peer *p)
 	st.oldest = st_oldest;
 	st.snapshot = st_snapshot;
 	st.restore = st_restore;
+	memset(&zio, 0, sizeof(zio));
 	zio.arg = p;
 	zio.send = zio_send;
 	zio.drop = zio_drop;

@@ -1,0 +1,626 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * ensemble.c: zkd in quorum mode.
+ *
+ * Roles.  quorum.c runs the election and ZAB; every change of state or
+ * phase comes here (ens_changed).  The server serves clients only while
+ * its role is in broadcast: before that a connect request is closed and
+ * the four letter words say "not currently serving", as ZooKeeper does.
+ * Leaving broadcast (a lost leader, a lost quorum, a new election) closes
+ * every client connection and forgets every request waiting: the
+ * clients reconnect, to this server or another, and their sessions live
+ * on, for sessions belong to the ensemble.
+ *
+ * Writes.  A leader prepares a request (prep.c, against the tree as it
+ * will be once every proposal in flight applies), proposes its txn (ZAB)
+ * and lets the commit stage (commit.c) hold the request until the txn
+ * commits: then the final stage applies it and answers.  A follower or
+ * observer sends every write (and createSession, closeSession) to the
+ * leader as a REQUEST packet (session id, cxid, type, the request's
+ * bytes, the client's auth ids) and holds it the same way until the
+ * leader's COMMIT (INFORM, for an observer) of the txn with that session
+ * and cxid.  Every other committed txn is applied with nobody to answer.
+ * Reads are served by the tree of the server the client is on, in order
+ * behind that server's earlier requests.
+ *
+ * sync.  A learner forwards it; the leader answers SYNC once everything
+ * it proposed before has committed (and so after the COMMITs of it on
+ * the same connection); the learner then answers its client.  A leader's
+ * own client's sync waits in the commit stage for the same condition.
+ *
+ * Sessions.  createSession and closeSession are txns through the leader,
+ * so every server knows every session.  Only the leader expires them: a
+ * learner lists the sessions its clients touched in each PING reply and
+ * the leader touches them; a new leader gives every session a whole
+ * timeout from its start.  A client reconnecting to a learner with an
+ * existing session is let in only once the leader says the session is
+ * alive (REVALIDATE), as ZooKeeper's learners do.
+ *
+ * Invariants checked: the zxid the leader's prep gives a txn is the one
+ * ZAB proposes it under (fatal otherwise); see commit.c and qstore.c for
+ * theirs.
+ */
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "ensemble.h"
+#include "jute.h"
+#include "log.h"
+#include "proto.h"
+#include "qproto.h"
+#include "report.h"
+#include "session.h"
+#include "tree.h"
+#include "txn.h"
+#include "util.h"
+#include "xmalloc.h"
+#include "zkd.h"
+
+static struct ensemble	*ens;
+
+static void	 ens_changed(void *, const struct quorum *);
+static void	 ens_other(void *, int64_t, const struct qpacket *);
+static void	 ens_ping_data(void *, struct jute_out *);
+
+static int64_t
+ens_applied(void *arg)
+{
+	(void)arg;
+	return zkd->tree->last_zxid;
+}
+
+/* qstore's apply hook: a committed txn, in order. */
+static void
+ens_apply(void *arg, struct txn *t)
+{
+	(void)arg;
+	commit_apply(&zkd->commit, t);
+}
+
+/* qstore's rewound hook: TRUNC or SNAP rebuilt the tree. */
+static void
+ens_rewound(void *arg)
+{
+	(void)arg;
+	zkd_tree_changed();
+}
+
+int
+ensemble_open(const struct zkd_conf *cf, char **cause)
+{
+	struct quorum_config	 qc;
+	struct zab_store	 st;
+	size_t			 i;
+
+	ens = xcalloc(1, sizeof(*ens));
+	zkd->ens = ens;
+	ens->members = xcalloc((size_t)cf->nservers, sizeof(*ens->members));
+	for (i = 0; i < (size_t)cf->nservers; i++) {
+		ens->members[i].sid = cf->servers[i].sid;
+		ens->members[i].host = cf->servers[i].host;
+		ens->members[i].quorum_port = cf->servers[i].quorum_port;
+		ens->members[i].election_port = cf->servers[i].election_port;
+		ens->members[i].observer = cf->servers[i].observer;
+	}
+	ens->nmembers = (size_t)cf->nservers;
+	/* Nothing yet: the first LOOKING is reported (and counted) too. */
+	ens->state = -1;
+	ens->phase = -1;
+	ens->leader = -1;
+	commit_init(&zkd->commit, final_request, ens_applied, &zkd->final);
+	if (qstore_open(&ens->qs, &zkd->db, ens_apply, ens_rewound, NULL,
+	    cause) == -1)
+		return -1;
+	qstore_hooks(&ens->qs, &st);
+	memset(&qc, 0, sizeof(qc));
+	qc.sid = cf->sid;
+	qc.members = ens->members;
+	qc.nmembers = ens->nmembers;
+	qc.tick = cf->tick_time;
+	qc.init_limit = cf->init_limit;
+	qc.sync_limit = cf->sync_limit;
+	qc.finalize_wait = cf->finalize_wait;
+	qc.min_interval = cf->min_notification_interval;
+	qc.max_interval = cf->max_notification_interval;
+	qc.other = ens_other;
+	qc.ping_data = ens_ping_data;
+	if (quorum_open(&ens->q, zkd->base, &qc, &st, ens_changed, NULL,
+	    cause) == -1)
+		return -1;
+	return 0;
+}
+
+void
+ensemble_close(void)
+{
+	if (ens == NULL)
+		return;
+	quorum_close(&ens->q);
+	commit_drop_all(&zkd->commit);
+	qstore_close(&ens->qs);
+	free(ens->members);
+	free(ens->syncs);
+	free(ens->revals);
+	free(ens);
+	ens = NULL;
+	zkd->ens = NULL;
+}
+
+int
+ensemble_leading(void)
+{
+	return ens != NULL && ens->q.z.role == ZAB_LEADER;
+}
+
+/* "leading - broadcast", as mntr's zk_peer_state. */
+const char *
+ensemble_peer_state(char *buf, size_t len)
+{
+	const char	*s;
+
+	switch (ens->state) {
+	case PEER_LEADING:
+		s = "leading";
+		break;
+	case PEER_FOLLOWING:
+		s = "following";
+		break;
+	case PEER_OBSERVING:
+		s = "observing";
+		break;
+	default:
+		s = "looking";
+		break;
+	}
+	snprintf(buf, len, "%s - %s", s, zab_phase_name(ens->q.z.phase));
+	return buf;
+}
+
+static enum report_state
+ens_report_state(int state)
+{
+	switch (state) {
+	case PEER_LEADING:
+		return REPORT_LEADING;
+	case PEER_FOLLOWING:
+		return REPORT_FOLLOWING;
+	case PEER_OBSERVING:
+		return REPORT_OBSERVING;
+	default:
+		return REPORT_LOOKING;
+	}
+}
+
+static const char *
+ens_sync_name(int mode)
+{
+	switch (mode) {
+	case ZAB_SYNC_DIFF:
+		return "DIFF";
+	case ZAB_SYNC_TRUNC:
+		return "TRUNC";
+	case ZAB_SYNC_SNAP:
+		return "SNAP";
+	default:
+		return "NONE";
+	}
+}
+
+/* Broadcast begins: clients are welcome. */
+static void
+ens_serve(void)
+{
+	const struct zab *z = &ens->q.z;
+
+	ens->serving = 1;
+	ens->serving_since = util_now_ms();
+	zkd->sessions.track_touches = z->role != ZAB_LEADER;
+	if (z->role == ZAB_LEADER) {
+		zkd->mode = "leader";
+		/* prep numbers txns as ZAB will propose them. */
+		zkd_reset_prep(ZAB_ZXID(z->epoch, 0));
+		session_reopen_all(&zkd->sessions, util_now_ms());
+	} else {
+		zkd->mode = z->role == ZAB_OBSERVER ? "observer" : "follower";
+		zkd_reset_prep(zkd->tree->last_zxid);
+		log_info("synced with leader %lld by %s, at 0x%llx",
+		    (long long)z->leader, ens_sync_name(z->sync_mode),
+		    (unsigned long long)zkd->tree->last_zxid);
+	}
+	zkd->serving = 1;
+	log_info("serving clients as %s in epoch %lld", zkd->mode,
+	    (long long)z->epoch);
+	report_ready(zkd->conf->client_port);
+}
+
+/* Broadcast ended: clients go, waiting requests are forgotten. */
+static void
+ens_unserve(void)
+{
+	size_t	 i;
+
+	ens->serving = 0;
+	zkd->serving = 0;
+	zkd->mode = "none";
+	for (i = 0; i < ens->nrevals; i++)
+		conn_close(ens->revals[i].conn, "the server left broadcast");
+	ens->nrevals = 0;
+	conn_close_clients("the server left broadcast");
+	commit_drop_all(&zkd->commit);
+	ens->nsyncs = 0;
+	zkd_reset_prep(zkd->tree->last_zxid);
+	zkd->sessions.track_touches = 0;
+	log_info("not serving clients: %s", ens->state == PEER_LOOKING ?
+	    "looking for a leader" : "syncing with the leader");
+}
+
+static void
+ens_changed(void *arg, const struct quorum *q)
+{
+	int	 serving;
+
+	(void)arg;
+	serving = q->z.role != ZAB_NONE && q->z.phase == ZAB_BROADCAST;
+	if (ens->serving && !serving) {
+		ens->state = q->state;
+		ens_unserve();
+	}
+	if (q->state != ens->state || q->leader != ens->leader) {
+		ens->state = q->state;
+		ens->leader = q->leader;
+		if (q->state == PEER_LOOKING)
+			ens->elections++;
+		report_state(ens_report_state(q->state), q->state ==
+		    PEER_LOOKING ? 0 : q->leader, ens->qs.current_epoch,
+		    zkd->tree->last_zxid);
+	}
+	if (q->z.phase != ens->phase) {
+		ens->phase = q->z.phase;
+		report_phase(zab_phase_name(q->z.phase), q->z.epoch,
+		    q->z.role != ZAB_LEADER && q->z.phase == ZAB_BROADCAST ?
+		    ens_sync_name(q->z.sync_mode) : NULL);
+	}
+	if (!ens->serving && serving)
+		ens_serve();
+}
+
+/* ---- requests ---- */
+
+/* A leader proposes a prepared write; -1 if it no longer can. */
+static int
+ens_propose(struct request *r)
+{
+	struct jute_out	 o;
+	int64_t		 zxid;
+
+	jute_out_init(&o);
+	qproto_put_txn(&o, r->txn);
+	zxid = zab_propose(&ens->q.z, o.buf, o.len);
+	jute_out_free(&o);
+	if (zxid == -1)
+		return -1;
+	if (zxid != r->txn->zxid)
+		fatalx("txn prepared as 0x%llx proposed as 0x%llx",
+		    (unsigned long long)r->txn->zxid,
+		    (unsigned long long)zxid);
+	return 0;
+}
+
+/* A learner sends a write (or sync) of its client to the leader. */
+static void
+ens_forward(struct request *r)
+{
+	struct qpacket	 p;
+	struct jute_out	 o;
+
+	jute_out_init(&o);
+	jute_put_long(&o, r->session_id);
+	jute_put_int(&o, r->xid);
+	jute_put_int(&o, r->type);
+	if (r->type == ZOP_CREATESESSION)
+		jute_put_int(&o, r->timeout);
+	else if (r->frame != NULL && r->frame_len > 8)
+		jute_put_raw(&o, r->frame + 8, r->frame_len - 8);
+	memset(&p, 0, sizeof(p));
+	p.type = QP_REQUEST;
+	p.zxid = -1;
+	p.data = o.buf;
+	p.data_len = (int32_t)o.len;
+	if (r->client != NULL && r->client->ids.n > 0) {
+		p.auth = r->client->ids.v;
+		p.nauth = r->client->ids.n;
+	}
+	quorum_send(&ens->q, ens->q.z.leader_cid, &p);
+	jute_out_free(&o);
+	r->forwarded = 1;
+	ens->forwarded++;
+}
+
+/* zkd_submit in quorum mode. */
+void
+ensemble_submit(struct request *r)
+{
+	struct zab	*z = &ens->q.z;
+
+	if (!ens->serving) {
+		request_free(r);
+		return;
+	}
+	if (z->role != ZAB_LEADER) {
+		if (r->type == ZOP_SYNC || proto_is_write(r->type)) {
+			/* A session never made here is nothing to close. */
+			ens_forward(r);
+		} else
+			prep_request(&zkd->prep, r, util_wall_ms(),
+			    util_now_ms());
+		commit_submit(&zkd->commit, r);
+		return;
+	}
+	prep_request(&zkd->prep, r, util_wall_ms(), util_now_ms());
+	if (r->txn != NULL) {
+		if (ens_propose(r) == -1) {
+			request_free(r);
+			return;
+		}
+	} else if (r->type == ZOP_SYNC)
+		r->wait_zxid = z->proposed;
+	commit_submit(&zkd->commit, r);
+}
+
+/* A leader takes a learner's sync: SYNC back once all before committed. */
+static void
+ens_learner_sync(int64_t cid)
+{
+	struct zab	*z = &ens->q.z;
+	struct qpacket	 p;
+
+	if (z->committed >= z->proposed) {
+		memset(&p, 0, sizeof(p));
+		p.type = QP_SYNC;
+		p.data_len = -1;
+		quorum_send(&ens->q, cid, &p);
+		return;
+	}
+	if (ens->nsyncs == ens->capsyncs) {
+		ens->capsyncs = ens->capsyncs ? ens->capsyncs * 2 : 16;
+		ens->syncs = xreallocarray(ens->syncs, ens->capsyncs,
+		    sizeof(*ens->syncs));
+	}
+	ens->syncs[ens->nsyncs].cid = cid;
+	ens->syncs[ens->nsyncs].zxid = z->proposed;
+	ens->nsyncs++;
+}
+
+/* A REQUEST from a learner: prepared and proposed as our own. */
+static void
+ens_learner_request(int64_t cid, const struct qpacket *p)
+{
+	struct request	*r;
+	const uint8_t	*body;
+	size_t		 blen;
+	int32_t		 type, i;
+
+	if (!ens->serving || p->data == NULL || p->data_len < 16) {
+		log_warnx("a learner's request too short (or not leading)");
+		return;
+	}
+	type = (int32_t)jute_be32(p->data + 12);
+	body = p->data + 16;
+	blen = (size_t)p->data_len - 16;
+	ens->learner_requests++;
+	if (type == ZOP_SYNC) {
+		ens_learner_sync(cid);
+		return;
+	}
+	if (!proto_is_write(type)) {
+		log_warnx("a learner forwarded a %s; ignored",
+		    proto_op_name(type));
+		return;
+	}
+	r = request_new(NULL, type);
+	r->session_id = (int64_t)jute_be64(p->data);
+	r->xid = (int32_t)jute_be32(p->data + 8);
+	for (i = 0; i < p->nauth; i++)
+		acl_ids_add(&r->ids, p->auth[i].scheme, p->auth[i].id);
+	if (type == ZOP_CREATESESSION) {
+		r->timeout = blen >= 4 ? (int32_t)jute_be32(body) : 0;
+	} else if (type != ZOP_CLOSESESSION) {
+		r->frame_len = blen + 8;
+		r->frame = xmalloc(r->frame_len);
+		memcpy(r->frame, p->data + 8, 8);	/* cxid, type */
+		memcpy(r->frame + 8, body, blen);
+		if (proto_decode_request(r->frame, r->frame_len,
+		    (size_t)zkd->conf->jute_maxbuffer, &r->req) == -1) {
+			log_warnx("a learner forwarded a malformed %s of "
+			    "session 0x%llx; ignored", proto_op_name(type),
+			    (unsigned long long)r->session_id);
+			request_free(r);
+			return;
+		}
+	}
+	prep_request(&zkd->prep, r, util_wall_ms(), util_now_ms());
+	if (r->txn != NULL)
+		ens_propose(r);
+	request_free(r);
+}
+
+static void
+ens_revalidate_answer(int64_t cid, const struct qpacket *p)
+{
+	struct qpacket	 a;
+	uint8_t		 buf[9];
+	int64_t		 id;
+	int		 valid;
+
+	if (p->data == NULL || p->data_len < 12)
+		return;
+	id = (int64_t)jute_be64(p->data);
+	valid = session_touch(&zkd->sessions, id, util_now_ms()) == 0;
+	memcpy(buf, p->data, 8);
+	buf[8] = (uint8_t)valid;
+	memset(&a, 0, sizeof(a));
+	a.type = QP_REVALIDATE;
+	a.zxid = -1;
+	a.data = buf;
+	a.data_len = 9;
+	quorum_send(&ens->q, cid, &a);
+	log_debug("revalidated session 0x%llx for a learner: %s",
+	    (unsigned long long)id, valid ? "valid" : "expired");
+}
+
+/* A learner's PING reply: the sessions its clients touched. */
+static void
+ens_touches(const struct qpacket *p)
+{
+	size_t	 off;
+	int64_t	 now = util_now_ms();
+
+	if (p->data == NULL)
+		return;
+	for (off = 0; off + 12 <= (size_t)p->data_len; off += 12)
+		session_touch(&zkd->sessions, (int64_t)jute_be64(p->data +
+		    off), now);
+}
+
+/* The leader's answer to a REVALIDATE of ours. */
+static void
+ens_revalidated(const struct qpacket *p)
+{
+	struct conn	*c;
+	int64_t		 id;
+	size_t		 i;
+
+	if (p->data == NULL || p->data_len < 9)
+		return;
+	id = (int64_t)jute_be64(p->data);
+	for (i = 0; i < ens->nrevals; i++) {
+		if (ens->revals[i].session_id != id)
+			continue;
+		c = ens->revals[i].conn;
+		ens->revals[i] = ens->revals[--ens->nrevals];
+		conn_revalidated(c, p->data[8] != 0);
+		return;
+	}
+}
+
+static void
+ens_other(void *arg, int64_t cid, const struct qpacket *p)
+{
+	(void)arg;
+	if (ens->q.z.role == ZAB_LEADER) {
+		switch (p->type) {
+		case QP_REQUEST:
+			ens_learner_request(cid, p);
+			break;
+		case QP_REVALIDATE:
+			ens_revalidate_answer(cid, p);
+			break;
+		case QP_PING:
+			ens_touches(p);
+			break;
+		}
+		return;
+	}
+	switch (p->type) {
+	case QP_SYNC:
+		commit_synced(&zkd->commit);
+		break;
+	case QP_REVALIDATE:
+		ens_revalidated(p);
+		break;
+	}
+}
+
+static void
+ens_ping_data(void *arg, struct jute_out *o)
+{
+	struct session	*s;
+	int64_t		*ids;
+	size_t		 i, n;
+
+	(void)arg;
+	n = session_take_touched(&zkd->sessions, &ids);
+	for (i = 0; i < n; i++) {
+		if ((s = session_lookup(&zkd->sessions, ids[i])) == NULL)
+			continue;
+		jute_put_long(o, s->id);
+		jute_put_int(o, s->timeout);
+	}
+}
+
+/* A learner asks the leader whether a reconnecting session lives. */
+void
+ensemble_revalidate(struct conn *c)
+{
+	struct qpacket	 p;
+	uint8_t		 buf[12];
+	int64_t		 id = c->client.session_id;
+	int		 i;
+
+	for (i = 0; i < 8; i++)
+		buf[i] = (uint8_t)((uint64_t)id >> (56 - 8 * i));
+	for (i = 0; i < 4; i++)
+		buf[8 + i] = (uint8_t)((uint32_t)c->client.timeout >>
+		    (24 - 8 * i));
+	if (ens->nrevals == ens->caprevals) {
+		ens->caprevals = ens->caprevals ? ens->caprevals * 2 : 16;
+		ens->revals = xreallocarray(ens->revals, ens->caprevals,
+		    sizeof(*ens->revals));
+	}
+	ens->revals[ens->nrevals].conn = c;
+	ens->revals[ens->nrevals].session_id = id;
+	ens->nrevals++;
+	memset(&p, 0, sizeof(p));
+	p.type = QP_REVALIDATE;
+	p.zxid = -1;
+	p.data = buf;
+	p.data_len = 12;
+	quorum_send(&ens->q, ens->q.z.leader_cid, &p);
+}
+
+/* A connection is going: no answer for it is awaited any more. */
+void
+ensemble_forget(struct conn *c)
+{
+	size_t	 i;
+
+	if (ens == NULL)
+		return;
+	for (i = 0; i < ens->nrevals; )
+		if (ens->revals[i].conn == c)
+			ens->revals[i] = ens->revals[--ens->nrevals];
+		else
+			i++;
+}
+
+/*
+ * End of a loop turn: the log synced and the acks sent (quorum_flush),
+ * then the learners' syncs whose proposals all committed.
+ */
+void
+ensemble_flush(void)
+{
+	struct qpacket	 p;
+	size_t		 i;
+
+	quorum_flush(&ens->q);
+	if (ens->nsyncs == 0)
+		return;
+	memset(&p, 0, sizeof(p));
+	p.type = QP_SYNC;
+	p.data_len = -1;
+	for (i = 0; i < ens->nsyncs; ) {
+		if (ens->syncs[i].zxid <= ens->q.z.committed) {
+			quorum_send(&ens->q, ens->syncs[i].cid, &p);
+			memmove(&ens->syncs[i], &ens->syncs[i + 1],
+			    (ens->nsyncs - i - 1) * sizeof(*ens->syncs));
+			ens->nsyncs--;
+		} else
+			i++;
+	}
+}

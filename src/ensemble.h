@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * ensemble.h: zkd as a member of an ensemble (main layer): the quorum
+ * (election and ZAB on their ports, quorum.h) over the durable store
+ * (qstore.h), the request pipeline in quorum mode (commit.h), and what
+ * leaders and learners say to each other about clients.  See ensemble.c.
+ */
+#ifndef ZK_ENSEMBLE_H
+#define ZK_ENSEMBLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "qstore.h"
+#include "quorum.h"
+
+struct conn;
+struct request;
+struct zkd_conf;
+
+struct ensemble_sync {
+	int64_t		 cid;		/* the learner's connection */
+	int64_t		 zxid;		/* SYNC once committed up to here */
+};
+
+struct ensemble_reval {
+	struct conn	*conn;
+	int64_t		 session_id;
+};
+
+struct ensemble {
+	struct quorum	 q;
+	struct qstore	 qs;
+	struct quorum_member *members;
+	size_t		 nmembers;
+	int		 serving;
+	int		 state;		/* enum peer_state */
+	int64_t		 leader;
+	int		 phase;
+	int64_t		 serving_since;	/* monotonic ms */
+	struct ensemble_sync *syncs;	/* leader: learners' syncs */
+	size_t		 nsyncs, capsyncs;
+	struct ensemble_reval *revals;	/* learner: reconnects asked */
+	size_t		 nrevals, caprevals;
+	uint64_t	 forwarded;	/* requests sent to the leader */
+	uint64_t	 learner_requests; /* requests from learners */
+	uint64_t	 elections;
+};
+
+int	 ensemble_open(const struct zkd_conf *, char **);
+void	 ensemble_submit(struct request *);
+void	 ensemble_flush(void);
+void	 ensemble_close(void);
+int	 ensemble_leading(void);
+void	 ensemble_revalidate(struct conn *);
+void	 ensemble_forget(struct conn *);
+const char *ensemble_peer_state(char *, size_t);
+
+#endif
