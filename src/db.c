@@ -532,7 +532,8 @@ db_rewind(struct db *db, int64_t zxid, const uint8_t *snap, size_t len,
 	struct db_options	 o = db->opt;
 	struct tree		*old = db->tree, *check;
 	struct session_table	*st = db->sessions;
-	char			 path[PATH_MAX];
+	char			 path[PATH_MAX], snap_dir[PATH_MAX];
+	char			 log_dir[PATH_MAX];
 	uint64_t		 snapshots;
 	int			 status;
 
@@ -561,6 +562,11 @@ db_rewind(struct db *db, int64_t zxid, const uint8_t *snap, size_t len,
 	db_cut_snapshots(db, zxid);
 	snapshots = db->snapshots;
 	txnlog_close(&db->log);
+	/* db_open clears db, where o's directories point. */
+	strlcpy(snap_dir, db->snap_dir, sizeof(snap_dir));
+	strlcpy(log_dir, db->log_dir, sizeof(log_dir));
+	o.snap_dir = snap_dir;
+	o.log_dir = log_dir;
 	session_free_all(st);
 	if (db_open(db, &o, st, now, cause) == -1)
 		fatalx("%s", *cause);

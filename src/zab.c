@@ -849,11 +849,21 @@ void
 zab_closed(struct zab *z, int64_t cid)
 {
 	struct zab_learner *l;
+	size_t		 voters, others;
 
 	if (z->role == ZAB_LEADER) {
 		if ((l = zab_by_cid(z, cid)) != NULL) {
 			l->cid = 0;
 			zab_drop_learner(z, l);
+			/*
+			 * Without a quorum nothing more can commit: step down
+			 * now rather than at the next tick (a leader paused
+			 * and resumed finds every follower gone at once).
+			 */
+			zab_count_synced(z, &voters, &others);
+			if (z->phase == ZAB_BROADCAST &&
+			    !zab_quorum(z, voters + 1))
+				zab_give_up(z, "lost the quorum of followers");
 		}
 		return;
 	}

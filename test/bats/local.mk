@@ -9,6 +9,9 @@ bats_tests = \
 	test/bats/12-zkd-whitelist.bats \
 	test/bats/13-zkd-sidedoor.bats \
 	test/bats/30-durability.bats \
-	test/bats/31-damage.bats
+	test/bats/31-damage.bats \
+	test/bats/40-ensemble.bats \
+	test/bats/41-ensemble-sync.bats \
+	test/bats/42-ensemble-clients.bats
 include test/bats/zkcli.mk
 TESTS += $(bats_tests)
