@@ -242,15 +242,12 @@ ens_serve(void)
 static void
 ens_unserve(void)
 {
-	size_t	 i;
-
 	ens->serving = 0;
 	zkd->serving = 0;
 	zkd->mode = "none";
-	for (i = 0; i < ens->nrevals; i++)
-		conn_close(ens->revals[i].conn, "the server left broadcast");
-	ens->nrevals = 0;
+	/* Those waiting for a REVALIDATE too (conn_close forgets them). */
 	conn_close_clients("the server left broadcast");
+	ens->nrevals = 0;
 	commit_drop_all(&zkd->commit);
 	ens->nsyncs = 0;
 	zkd_reset_prep(zkd->tree->last_zxid);
