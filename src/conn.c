@@ -501,9 +501,6 @@ conn_revalidated(struct conn *c, int valid)
 	if (c->state == CONN_CLOSING)
 		return;
 	if (valid) {
-		/* A learner's own timer, should it lead one day. */
-		session_touch(&zkd->sessions, c->client.session_id,
-		    util_now_ms());
 		c->state = CONN_READY;
 		conn_connect_response(c, 1);
 		bufferevent_trigger(c->bev, EV_READ,

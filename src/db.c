@@ -583,7 +583,6 @@ struct db_scan {
 	int64_t		 after;
 	int		(*fn)(void *, struct txn *);
 	void		*arg;
-	int64_t		 first;
 };
 
 static int
@@ -591,8 +590,6 @@ db_scan_cb(void *arg, struct txn *t)
 {
 	struct db_scan	*d = arg;
 
-	if (d->first == -1)
-		d->first = t->zxid;
 	if (t->zxid <= d->after) {
 		txn_free(t);
 		return 0;
@@ -624,7 +621,6 @@ db_read_after(struct db *db, int64_t zxid, int (*fn)(void *, struct txn *),
 	d.after = zxid;
 	d.fn = fn;
 	d.arg = arg;
-	d.first = -1;
 	for (i = start; i < logs.n; i++)
 		if (txnlog_read(logs.v[i].path, db->opt.max, db_scan_cb, &d,
 		    &scan) == -1 || scan.bad) {

@@ -335,7 +335,6 @@ ens_forward(struct request *r)
 	quorum_send(&ens->q, ens->q.z.leader_cid, &p);
 	jute_out_free(&o);
 	r->forwarded = 1;
-	ens->forwarded++;
 }
 
 /* zkd_submit in quorum mode. */
@@ -349,10 +348,9 @@ ensemble_submit(struct request *r)
 		return;
 	}
 	if (z->role != ZAB_LEADER) {
-		if (r->type == ZOP_SYNC || proto_is_write(r->type)) {
-			/* A session never made here is nothing to close. */
+		if (r->type == ZOP_SYNC || proto_is_write(r->type))
 			ens_forward(r);
-		} else
+		else
 			prep_request(&zkd->prep, r, util_wall_ms(),
 			    util_now_ms());
 		commit_submit(&zkd->commit, r);
@@ -409,7 +407,6 @@ ens_learner_request(int64_t cid, const struct qpacket *p)
 	type = (int32_t)jute_be32(p->data + 12);
 	body = p->data + 16;
 	blen = (size_t)p->data_len - 16;
-	ens->learner_requests++;
 	if (type == ZOP_SYNC) {
 		ens_learner_sync(cid);
 		return;

@@ -42,8 +42,6 @@ struct ensemble {
 	size_t		 nsyncs, capsyncs;
 	struct ensemble_reval *revals;	/* learner: reconnects asked */
 	size_t		 nrevals, caprevals;
-	uint64_t	 forwarded;	/* requests sent to the leader */
-	uint64_t	 learner_requests; /* requests from learners */
 	uint64_t	 elections;
 };
 

@@ -702,12 +702,11 @@ void
 prep_request(struct prep *p, struct request *r, int64_t wall, int64_t now)
 {
 	struct prep_ctx		 x;
-	static const struct acl_ids noids;
 	int			 err;
 
 	x.p = p;
-	x.ids = r->client != NULL ? &r->client->ids : r->ids.n > 0 ? &r->ids :
-	    &noids;
+	/* A learner's request carries its client's ids in r->ids. */
+	x.ids = r->client != NULL ? &r->client->ids : &r->ids;
 	x.session_id = r->session_id;
 	x.time = wall;
 	r->err = ZERR_OK;
