@@ -531,6 +531,7 @@ done:
 	/* After the reply: the connections of the session close. */
 	if (closed && f->session_gone != NULL)
 		f->session_gone(f->arg, r->session_id);
+	request_done(r, 1);
 	txn_result_clear(&res);
 	request_free(r);
 }

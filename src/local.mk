@@ -29,6 +29,7 @@ src_libzk_a_SOURCES = \
 	src/commit.c src/commit.h \
 	src/metrics.c src/metrics.h \
 	src/election.c src/election.h \
+	src/fault.c src/fault.h \
 	src/qcnx.c src/qcnx.h \
 	src/zab.c src/zab.h \
 	src/quorum.c src/quorum.h \

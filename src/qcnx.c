@@ -25,7 +25,9 @@
  * and that dials whoever has no connection.
  *
  * Links are freed at once, also from their own callbacks: libevent defers
- * the release of a bufferevent until its callbacks return.
+ * the release of a bufferevent until its callbacks return.  Every byte
+ * goes through the fault layer (fault.h): a link's writes, and the
+ * enabling of its reads, are the fault link's.
  */
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -83,8 +85,8 @@ qcnx_peer(struct qcnx *q, int64_t sid)
  * 0, or -1 with *cause for a person.
  */
 int
-qcnx_open(struct qcnx *q, struct event_base *base, int64_t sid,
-    const struct qcnx_peer_addr *addrs, size_t n,
+qcnx_open(struct qcnx *q, struct event_base *base, struct fault *fault,
+    int64_t sid, const struct qcnx_peer_addr *addrs, size_t n,
     void (*recv)(void *, int64_t, const uint8_t *, size_t), void *arg,
     char **cause)
 {
@@ -96,6 +98,7 @@ qcnx_open(struct qcnx *q, struct event_base *base, int64_t sid,
 	memset(q, 0, sizeof(*q));
 	TAILQ_INIT(&q->links);
 	q->base = base;
+	q->fault = fault;
 	q->sid = sid;
 	q->recv = recv;
 	q->arg = arg;
@@ -163,6 +166,7 @@ qcnx_link_new(struct qcnx *q, int fd, int64_t sid)
 	if (l->bev == NULL)
 		fatalx("bufferevent_socket_new");
 	bufferevent_setcb(l->bev, qcnx_read_cb, NULL, qcnx_event_cb, l);
+	fault_link_init(&l->fl, q->fault, l->bev, sid, qcnx_read_cb, l);
 	TAILQ_INSERT_TAIL(&q->links, l, entry);
 	return l;
 }
@@ -179,6 +183,7 @@ qcnx_link_free(struct qcnx_link *l)
 			p->dialing = NULL;
 	}
 	TAILQ_REMOVE(&l->q->links, l, entry);
+	fault_link_release(&l->fl);
 	bufferevent_free(l->bev);
 	free(l);
 }
@@ -214,9 +219,8 @@ qcnx_write_frame(struct qcnx_link *l, const uint8_t *buf, size_t len)
 	hdr[1] = (uint8_t)(len >> 16);
 	hdr[2] = (uint8_t)(len >> 8);
 	hdr[3] = (uint8_t)len;
-	if (bufferevent_write(l->bev, hdr, sizeof(hdr)) == -1 ||
-	    bufferevent_write(l->bev, buf, len) == -1)
-		fatalx("bufferevent_write");
+	fault_link_write(&l->fl, hdr, sizeof(hdr));
+	fault_link_write(&l->fl, buf, len);
 	l->q->frames_out++;
 }
 
@@ -251,7 +255,7 @@ qcnx_adopt(struct qcnx *q, struct qcnx_peer *p, struct qcnx_link *l)
 		p->dialing = NULL;
 	p->link = l;
 	bufferevent_set_timeouts(l->bev, NULL, NULL);
-	bufferevent_enable(l->bev, EV_READ | EV_WRITE);
+	fault_link_enable(&l->fl, EV_READ | EV_WRITE);
 	log_debug("election: connected with server %lld",
 	    (long long)p->sid);
 	if (p->pending != NULL) {
@@ -282,7 +286,7 @@ qcnx_accept_cb(struct evconnlistener *lis, evutil_socket_t fd,
 	l = qcnx_link_new(q, fd, -1);
 	/* The header must come soon. */
 	bufferevent_set_timeouts(l->bev, &tv, NULL);
-	bufferevent_enable(l->bev, EV_READ);
+	fault_link_enable(&l->fl, EV_READ);
 }
 
 /* An accepted connection's header: keep it, or close it and dial back. */
@@ -321,6 +325,7 @@ qcnx_read_header(struct qcnx *q, struct qcnx_link *l)
 		return -1;
 	}
 	l->sid = sid;
+	fault_link_identify(&l->fl, sid);
 	qcnx_adopt(q, p, l);
 	return 0;
 }
@@ -339,7 +344,7 @@ qcnx_read_cb(struct bufferevent *bev, void *arg)
 	if (l->sid < 0 && qcnx_read_header(q, l) != 0)
 		return;
 	sid = l->sid;
-	while (evbuffer_get_length(in) >= 4) {
+	while (evbuffer_get_length(in) >= 4 && !fault_link_holding(&l->fl)) {
 		evbuffer_copyout(in, hdr, 4);
 		n = (int32_t)jute_be32(hdr);
 		if (n <= 0 || n > QPROTO_FRAME_MAX) {
@@ -383,8 +388,7 @@ qcnx_event_cb(struct bufferevent *bev, short what, void *arg)
 		    &one, sizeof(one));
 		jute_out_init(&o);
 		qproto_put_cnx_header(&o, QPROTO_CNX_V1, q->sid, q->addr);
-		if (bufferevent_write(bev, o.buf, o.len) == -1)
-			fatalx("bufferevent_write");
+		fault_link_write(&l->fl, o.buf, o.len);
 		jute_out_free(&o);
 		if (p->sid > q->sid) {
 			/* It will dial us back. */
@@ -392,7 +396,8 @@ qcnx_event_cb(struct bufferevent *bev, short what, void *arg)
 			l->closing = 1;
 			bufferevent_setcb(bev, NULL, qcnx_drained_cb,
 			    qcnx_event_cb, l);
-			bufferevent_enable(bev, EV_WRITE);
+			fault_link_disable(&l->fl, EV_READ);
+			fault_link_enable(&l->fl, EV_WRITE);
 			return;
 		}
 		qcnx_adopt(q, p, l);

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fault.h"
+
 struct bufferevent;
 struct event_base;
 struct evconnlistener;
@@ -28,6 +30,7 @@ struct qcnx;
 struct qcnx_link {
 	struct qcnx	*q;
 	struct bufferevent *bev;
+	struct fault_link fl;		/* every byte passes through it */
 	int64_t		 sid;		/* -1 until its header is read */
 	int		 outgoing;
 	int		 closing;	/* only our header, then close */
@@ -48,6 +51,7 @@ struct qcnx_peer {
 
 struct qcnx {
 	struct event_base *base;
+	struct fault	*fault;
 	int64_t		 sid;
 	char		 addr[300];	/* "host:port" we announce */
 	struct qcnx_peer *peers;
@@ -61,8 +65,8 @@ struct qcnx {
 	uint64_t	 refused;	/* bad headers and frames */
 };
 
-int	 qcnx_open(struct qcnx *, struct event_base *, int64_t,
-	    const struct qcnx_peer_addr *, size_t,
+int	 qcnx_open(struct qcnx *, struct event_base *, struct fault *,
+	    int64_t, const struct qcnx_peer_addr *, size_t,
 	    void (*)(void *, int64_t, const uint8_t *, size_t), void *,
 	    char **);
 void	 qcnx_send(struct qcnx *, int64_t, const uint8_t *, size_t);

@@ -151,8 +151,7 @@ quorum_z_send(void *arg, int64_t cid, const struct qpacket *p)
 		return;
 	jute_out_init(&o);
 	qproto_put_qpacket(&o, p);
-	if (bufferevent_write(l->bev, o.buf, o.len) == -1)
-		fatalx("bufferevent_write");
+	fault_link_write(&l->fl, o.buf, o.len);
 	jute_out_free(&o);
 }
 
@@ -272,6 +271,7 @@ quorum_flush(struct quorum *q)
 		if (l->cid != 0)
 			continue;
 		TAILQ_REMOVE(&q->links, l, entry);
+		fault_link_release(&l->fl);
 		bufferevent_free(l->bev);
 		free(l);
 	}
@@ -290,6 +290,26 @@ quorum_link_by_cid(struct quorum *q, int64_t cid)
 	return NULL;
 }
 
+/*
+ * A leader learns who dialed it from the learner's first packet: from
+ * then on the fault layer applies that peer's rule.  Returns -1 if the
+ * peer is dropped now (the packet is not to be read yet), else 0.
+ */
+static int
+quorum_identify(struct quorum_link *l, const struct qpacket *p)
+{
+	struct learner_info	 li;
+
+	if (l->fl.sid >= 0 || (p->type != QP_FOLLOWERINFO &&
+	    p->type != QP_OBSERVERINFO) || p->data == NULL ||
+	    qproto_get_learner_info(p->data, (size_t)p->data_len, &li) == -1)
+		return 0;
+	if (quorum_member(l->q, li.sid) == NULL || li.sid == l->q->sid)
+		return 0;
+	fault_link_identify(&l->fl, li.sid);
+	return fault_link_holding(&l->fl) ? -1 : 0;
+}
+
 static void
 quorum_read_cb(struct bufferevent *bev, void *arg)
 {
@@ -301,7 +321,8 @@ quorum_read_cb(struct bufferevent *bev, void *arg)
 	size_t			 len, used;
 	int			 rv;
 
-	while (l->cid != 0 && (len = evbuffer_get_length(in)) > 0) {
+	while (l->cid != 0 && (len = evbuffer_get_length(in)) > 0 &&
+	    !fault_link_holding(&l->fl)) {
 		buf = evbuffer_pullup(in, -1);
 		rv = qproto_get_qpacket(buf, len, q->max_packet, &p, &used);
 		if (rv == 1)
@@ -311,6 +332,11 @@ quorum_read_cb(struct bufferevent *bev, void *arg)
 			    "closed");
 			zab_closed(&q->z, l->cid);
 			quorum_link_kill(l);
+			break;
+		}
+		if (quorum_identify(l, &p) == -1) {
+			/* A dropped peer: its bytes wait for the heal. */
+			qproto_qpacket_free(&p);
 			break;
 		}
 		zab_recv(&q->z, l->cid, &p);
@@ -366,6 +392,7 @@ quorum_link_new(struct quorum *q, int fd)
 	if (l->bev == NULL)
 		fatalx("bufferevent_socket_new");
 	bufferevent_setcb(l->bev, quorum_read_cb, NULL, quorum_event_cb, l);
+	fault_link_init(&l->fl, &q->fault, l->bev, -1, quorum_read_cb, l);
 	TAILQ_INSERT_TAIL(&q->links, l, entry);
 	return l;
 }
@@ -377,7 +404,7 @@ quorum_link_kill(struct quorum_link *l)
 	if (l->cid == 0)
 		return;
 	l->cid = 0;
-	bufferevent_disable(l->bev, EV_READ | EV_WRITE);
+	fault_link_disable(&l->fl, EV_READ | EV_WRITE);
 	bufferevent_setcb(l->bev, NULL, NULL, NULL, NULL);
 }
 
@@ -394,7 +421,7 @@ quorum_accept_cb(struct evconnlistener *lis, evutil_socket_t fd,
 	(void)salen;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	l = quorum_link_new(q, fd);
-	bufferevent_enable(l->bev, EV_READ | EV_WRITE);
+	fault_link_enable(&l->fl, EV_READ | EV_WRITE);
 	zab_connected(&q->z, l->cid);
 }
 
@@ -442,8 +469,9 @@ quorum_dial(struct quorum *q)
 		return;
 	l = quorum_link_new(q, -1);
 	l->to_leader = 1;
+	fault_link_identify(&l->fl, m->sid);
 	bufferevent_set_timeouts(l->bev, NULL, &tv);
-	bufferevent_enable(l->bev, EV_READ | EV_WRITE);
+	fault_link_enable(&l->fl, EV_READ | EV_WRITE);
 	if (bufferevent_socket_connect_hostname(l->bev, NULL, AF_UNSPEC,
 	    m->host, m->quorum_port) == -1) {
 		quorum_link_kill(l);
@@ -475,8 +503,9 @@ quorum_open(struct quorum *q, struct event_base *base,
 	struct zab_config	 zc;
 	struct zab_io		 zio;
 	int64_t			 voters[ELECTION_MAX_PEERS];
+	int64_t			*peers;
 	struct timeval		 tv;
-	size_t			 i, nv = 0;
+	size_t			 i, nv = 0, np = 0;
 
 	memset(q, 0, sizeof(*q));
 	TAILQ_INIT(&q->links);
@@ -492,7 +521,10 @@ quorum_open(struct quorum *q, struct event_base *base,
 	q->members = xcalloc(c->nmembers, sizeof(*q->members));
 	q->nmembers = c->nmembers;
 	addrs = xcalloc(c->nmembers, sizeof(*addrs));
+	peers = xcalloc(c->nmembers, sizeof(*peers));
 	for (i = 0; i < c->nmembers; i++) {
+		if (c->members[i].sid != c->sid)
+			peers[np++] = c->members[i].sid;
 		q->members[i] = c->members[i];
 		q->members[i].host = xstrdup(c->members[i].host);
 		addrs[i].sid = c->members[i].sid;
@@ -505,7 +537,9 @@ quorum_open(struct quorum *q, struct event_base *base,
 			voters[nv++] = c->members[i].sid;
 		}
 	}
-	if (qcnx_open(&q->qc, base, c->sid, addrs, c->nmembers,
+	fault_init(&q->fault, base, peers, np);
+	free(peers);
+	if (qcnx_open(&q->qc, base, &q->fault, c->sid, addrs, c->nmembers,
 	    quorum_e_recv, q, cause) == -1) {
 		free(addrs);
 		return -1;
@@ -566,6 +600,7 @@ quorum_close(struct quorum *q)
 		quorum_link_kill(l);
 	quorum_flush(q);
 	qcnx_close(&q->qc);
+	fault_free(&q->fault);
 	event_free(q->elect_ev);
 	event_free(q->dial_ev);
 	event_free(q->tick_ev);

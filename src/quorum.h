@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "election.h"
+#include "fault.h"
 #include "qcnx.h"
 #include "zab.h"
 
@@ -50,6 +51,7 @@ struct quorum_config {
 struct quorum_link {
 	struct quorum	*q;
 	struct bufferevent *bev;
+	struct fault_link fl;		/* every byte passes through it */
 	int64_t		 cid;
 	int		 to_leader;	/* our dial to the leader */
 	TAILQ_ENTRY(quorum_link) entry;
@@ -65,6 +67,7 @@ struct quorum {
 	struct election	 e;
 	struct zab	 z;
 	struct qcnx	 qc;
+	struct fault	 fault;		/* the side door's link rules */
 	struct event	*elect_ev;	/* the election's timer */
 	struct event	*tick_ev;	/* every half tick */
 	struct event	*dial_ev;	/* a learner's next dial */

@@ -19,6 +19,7 @@
  * A bad command line is answered and forgotten; nothing read here can end
  * the server except quit and the end of the descriptor.
  */
+#include <sys/queue.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -37,6 +38,7 @@
 #include <event2/event.h>
 #include <event2/util.h>
 
+#include "ensemble.h"
 #include "log.h"
 #include "report.h"
 #include "tree.h"
@@ -62,9 +64,25 @@ struct report_verb {
 	void		(*run)(struct report_cmd *);
 };
 
+/*
+ * A command whose reply waits for the pipeline (expire: its closeSession
+ * must commit first).  Replies of later commands wait behind it, in
+ * `after`, so that replies keep the order of their commands.
+ */
+struct report_slot {
+	TAILQ_ENTRY(report_slot) entry;
+	struct evbuffer		*reply;		/* its own, once done */
+	struct evbuffer		*after;		/* those of later commands */
+	char			 id[REPORT_ID_MAX + 1];
+	int64_t			 session;
+	int			 done;
+	int			 orphan;	/* the side door closed first */
+};
+
 struct report {
 	struct bufferevent	*bev;
 	struct evbuffer		*replies;	/* this turn's, sent at its end */
+	TAILQ_HEAD(report_slot_head, report_slot) slots; /* to come */
 	int			 fd;
 	int			 skipping;	/* the rest of an over-long line */
 	int			 paused;	/* not reading: output too long */
@@ -87,18 +105,18 @@ static void	 report_ok(struct report_cmd *, const char *, ...)
 		    __attribute__((__format__(printf, 2, 3)));
 static void	 report_error(const char *, const char *, const char *, ...)
 		    __attribute__((__format__(printf, 3, 4)));
+static void	 report_slot_free(struct report_slot *);
 static void	 report_cmd_expire(struct report_cmd *);
+static void	 report_cmd_fault(struct report_cmd *);
 static void	 report_cmd_ping(struct report_cmd *);
 static void	 report_cmd_quit(struct report_cmd *);
 static void	 report_cmd_stats(struct report_cmd *);
 static void	 report_cmd_verbose(struct report_cmd *);
 
-/*
- * The commands, sorted by name.  The replicated server adds fault (drop,
- * delay or cut a peer link) and elect (hand leadership to a sid) here.
- */
+/* The commands, sorted by name. */
 static const struct report_verb report_verbs[] = {
 	{ "expire",	{ "session" },	report_cmd_expire },
+	{ "fault",	{ "peers", "action", "ms" },	report_cmd_fault },
 	{ "ping",	{ NULL },	report_cmd_ping },
 	{ "quit",	{ NULL },	report_cmd_quit },
 	{ "stats",	{ NULL },	report_cmd_stats },
@@ -155,6 +173,7 @@ report_open(struct event_base *base, int fd, char **cause)
 	}
 	report = xcalloc(1, sizeof(*report));
 	report->fd = fd;
+	TAILQ_INIT(&report->slots);
 	if ((report->replies = evbuffer_new()) == NULL)
 		fatalx("evbuffer_new");
 	report->bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
@@ -357,12 +376,26 @@ report_turn(void)
 void
 report_bye(int status)
 {
+	struct report_slot *slot;
 	struct evbuffer	*out;
 
 	if (report == NULL)
 		return;
 	out = bufferevent_get_output(report->bev);
 	evbuffer_add_buffer(out, report->replies);
+	/* Replies still to come will not: the commands behind them have. */
+	while ((slot = TAILQ_FIRST(&report->slots)) != NULL) {
+		TAILQ_REMOVE(&report->slots, slot, entry);
+		if (!slot->done)
+			report_put(0, "reply id=%s error=lost "
+			    "msg=shutting-down", slot->id);
+		evbuffer_add_buffer(out, slot->reply);
+		evbuffer_add_buffer(out, slot->after);
+		if (slot->done)
+			report_slot_free(slot);
+		else
+			slot->orphan = 1;
+	}
 	report_put(0, "bye status=%d", status);
 	report_write(REPORT_BYE_MS);
 	bufferevent_free(report->bev);
@@ -371,15 +404,87 @@ report_bye(int status)
 	report = NULL;
 }
 
-/* Queues a reply for the end of the turn. */
+/*
+ * Queues a reply for the end of the turn, or behind the replies still to
+ * come of earlier commands.
+ */
 static void
 report_reply(const char *fmt, ...)
 {
-	va_list	 ap;
+	struct report_slot	*slot = TAILQ_LAST(&report->slots,
+				    report_slot_head);
+	va_list			 ap;
 
 	va_start(ap, fmt);
-	report_vadd(report->replies, fmt, ap);
+	report_vadd(slot != NULL ? slot->after : report->replies, fmt, ap);
 	va_end(ap);
+}
+
+/* A reply that the pipeline will give: a place for it in the order. */
+static struct report_slot *
+report_slot_new(const char *id, int64_t session)
+{
+	struct report_slot	*slot;
+
+	slot = xcalloc(1, sizeof(*slot));
+	if ((slot->reply = evbuffer_new()) == NULL ||
+	    (slot->after = evbuffer_new()) == NULL)
+		fatalx("evbuffer_new");
+	strlcpy(slot->id, id, sizeof(slot->id));
+	slot->session = session;
+	TAILQ_INSERT_TAIL(&report->slots, slot, entry);
+	return slot;
+}
+
+static void
+report_slot_free(struct report_slot *slot)
+{
+	evbuffer_free(slot->reply);
+	evbuffer_free(slot->after);
+	free(slot);
+}
+
+/* Moves the replies now due, in command order, to the turn's replies. */
+static void
+report_slots_drain(void)
+{
+	struct report_slot	*slot;
+
+	while ((slot = TAILQ_FIRST(&report->slots)) != NULL && slot->done) {
+		TAILQ_REMOVE(&report->slots, slot, entry);
+		if (evbuffer_add_buffer(report->replies, slot->reply) == -1 ||
+		    evbuffer_add_buffer(report->replies, slot->after) == -1)
+			fatalx("evbuffer_add_buffer");
+		report_slot_free(slot);
+	}
+}
+
+/*
+ * The end of an expire's closeSession (request.h, done): applied, or
+ * forgotten when the server left broadcast before it committed (then it
+ * may still commit under the next leader: the supervisor is told so).
+ */
+static void
+report_expire_done(void *arg, int applied)
+{
+	struct report_slot	*slot = arg;
+	char			 line[REPORT_LINE_MAX];
+
+	if (slot->orphan) {
+		report_slot_free(slot);
+		return;
+	}
+	if (applied)
+		snprintf(line, sizeof(line), "reply id=%s ok session=0x%llx\n",
+		    slot->id, (unsigned long long)slot->session);
+	else
+		snprintf(line, sizeof(line), "reply id=%s error=lost "
+		    "msg=left-broadcast-before-the-expiry-of-0x%llx-committed"
+		    "\n", slot->id, (unsigned long long)slot->session);
+	if (evbuffer_add(slot->reply, line, strlen(line)) == -1)
+		fatalx("evbuffer_add");
+	slot->done = 1;
+	report_slots_drain();
 }
 
 /* reply id=ID ok, then the fields fmt makes (none if it is ""). */
@@ -470,8 +575,9 @@ report_parse_session(const char *v, int64_t *id)
 static void
 report_cmd_expire(struct report_cmd *cmd)
 {
-	const char	*v;
-	int64_t		 id;
+	struct report_slot	*slot;
+	const char		*v;
+	int64_t			 id;
 
 	if ((v = report_field(cmd, "session")) == NULL) {
 		report_error(cmd->id, "badarg", "session=0xS-is-required");
@@ -481,12 +587,106 @@ report_cmd_expire(struct report_cmd *cmd)
 		report_error(cmd->id, "badarg", "session-is-0x-and-hex-digits");
 		return;
 	}
-	if (zkd_expire_session(id, "expired by the supervisor") == -1) {
+	slot = report_slot_new(cmd->id, id);
+	switch (zkd_expire_session(id, "expired by the supervisor",
+	    report_expire_done, slot)) {
+	case 0:
+		return;
+	case -1:
+		TAILQ_REMOVE(&report->slots, slot, entry);
+		report_slot_free(slot);
 		report_error(cmd->id, "nosession", "no-live-session-0x%llx",
 		    (unsigned long long)id);
 		return;
+	default:
+		TAILQ_REMOVE(&report->slots, slot, entry);
+		report_slot_free(slot);
+		report_error(cmd->id, "notserving", "no-leader-to-expire-"
+		    "0x%llx-now", (unsigned long long)id);
+		return;
 	}
-	report_ok(cmd, "session=0x%llx", (unsigned long long)id);
+}
+
+/* A list of peers: "all", or sids separated by commas (at most 64). */
+static int
+report_parse_peers(const char *v, int64_t *sids, size_t *n)
+{
+	char		 buf[REPORT_LINE_MAX], *p = buf, *t;
+	const char	*errstr;
+
+	*n = 0;
+	if (strcmp(v, "all") == 0)
+		return 0;
+	if (strlcpy(buf, v, sizeof(buf)) >= sizeof(buf))
+		return -1;
+	while ((t = strsep(&p, ",")) != NULL) {
+		if (*n == 64)
+			return -1;
+		sids[(*n)++] = strtonum(t, 1, INT64_MAX, &errstr);
+		if (errstr != NULL)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+report_cmd_fault(struct report_cmd *cmd)
+{
+	const char		*peers, *action, *ms, *errstr;
+	enum fault_action	 a;
+	int64_t			 sids[64], bad;
+	long long		 delay = 0;
+	size_t			 n;
+
+	peers = report_field(cmd, "peers");
+	action = report_field(cmd, "action");
+	ms = report_field(cmd, "ms");
+	if (zkd->ens == NULL) {
+		report_error(cmd->id, "badarg", "a-standalone-server-has-no-"
+		    "peers");
+		return;
+	}
+	if (peers == NULL || report_parse_peers(peers, sids, &n) == -1) {
+		report_error(cmd->id, "badarg", "peers=all-or-sids-separated-"
+		    "by-commas");
+		return;
+	}
+	if (action == NULL) {
+		report_error(cmd->id, "badarg", "action=drop|delay|heal-is-"
+		    "required");
+		return;
+	}
+	if (strcmp(action, "drop") == 0)
+		a = FAULT_DROP;
+	else if (strcmp(action, "heal") == 0)
+		a = FAULT_HEAL;
+	else if (strcmp(action, "delay") == 0)
+		a = FAULT_DELAY;
+	else {
+		report_error(cmd->id, "badarg", "action-is-drop-delay-or-heal");
+		return;
+	}
+	if ((a == FAULT_DELAY) != (ms != NULL)) {
+		report_error(cmd->id, "badarg", "ms=N-goes-with-delay-only");
+		return;
+	}
+	if (ms != NULL) {
+		delay = strtonum(ms, 1, 3600000, &errstr);
+		if (errstr != NULL) {
+			report_error(cmd->id, "badarg", "ms-is-1-to-3600000");
+			return;
+		}
+	}
+	if ((bad = ensemble_fault(sids, n, a, (int)delay)) != 0) {
+		report_error(cmd->id, "badarg", "server-%lld-is-no-peer",
+		    (long long)bad);
+		return;
+	}
+	if (ms != NULL)
+		report_ok(cmd, "peers=%s action=%s ms=%lld", peers, action,
+		    delay);
+	else
+		report_ok(cmd, "peers=%s action=%s", peers, action);
 }
 
 static void

@@ -41,7 +41,9 @@
  *		The answer to the command ID (TEXT has no spaces).  WORD is
  *		malformed (the line is not a command; id is then "-"),
  *		unknown (no such verb), badarg (missing, unknown or bad
- *		fields) or nosession.
+ *		fields), nosession, notserving (an ensemble's server with
+ *		no leader now) or lost (the server left broadcast, or shut
+ *		down, before the command took effect; it may still do so).
  *	bye status=N
  *		Last, just before a clean exit with status N.  A server
  *		that dies or fails to start sends none: the supervisor sees
@@ -69,18 +71,32 @@
  *				would (its ephemerals deleted, their watches
  *				fired, its connection closed so that the
  *				client sees the session expired); reply ok
- *				session=0xS, or error=nosession
+ *				session=0xS once its closeSession applied
+ *				here, or error=nosession.  In an ensemble any
+ *				server takes it: a learner asks the leader
+ *				(error=notserving while there is none;
+ *				error=lost if the server leaves broadcast
+ *				before the txn commits)
+ *	fault peers=LIST action=drop|heal
+ *	fault peers=LIST action=delay ms=N
+ *				In an ensemble: the rule for this server's
+ *				links with each peer in LIST (sids separated
+ *				by commas, or "all"): drop stops all traffic
+ *				both ways, delay holds what we send N ms
+ *				(1..3600000), heal ends either (fault.h has
+ *				the exact meaning).  reply ok peers=LIST
+ *				action=A [ms=N]; error=badarg for a sid that
+ *				is no other member, or a standalone server
  *	stats			reply ok sessions=N connections=N zxid=0xZ
  *				nodes=N
  *	quit			reply ok, then bye status=0 and exit 0
  *
- * The replicated server adds fault (per peer link drop, delay, isolate)
- * and elect (leadership transfer): see report_verbs in report.c.
- *
  * Ordering.  A reply is written at the end of the loop turn that read its
- * command: after that turn's transactions are durable and applied, and
- * after the zxid and sessions messages they caused.  When the reply to
- * expire arrives, the ephemerals are gone.
+ * command (expire's, of the turn its txn applied): after that turn's
+ * transactions are durable and applied, and after the zxid and sessions
+ * messages they caused.  When the reply to expire arrives, the ephemerals
+ * are gone on this server.  Replies keep the order of their commands: one
+ * that waits for its txn holds back the replies of later commands.
  *
  * Flow control.  zkd never blocks on the side door.  While more than 1 MiB
  * waits to be written (a supervisor that stopped reading), zxid and

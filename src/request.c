@@ -39,11 +39,24 @@ request_detach(struct request *r)
 	r->client = NULL;
 }
 
+/* Runs the request's done hook, if it has one still. */
+void
+request_done(struct request *r, int applied)
+{
+	void	(*done)(void *, int) = r->done;
+
+	if (done == NULL)
+		return;
+	r->done = NULL;
+	done(r->done_arg, applied);
+}
+
 void
 request_free(struct request *r)
 {
 	if (r == NULL)
 		return;
+	request_done(r, 0);
 	request_detach(r);
 	acl_ids_free(&r->ids);
 	proto_req_free(&r->req);

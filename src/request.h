@@ -67,10 +67,17 @@ struct request {
 	int			 synced;	/* its SYNC came back */
 	int64_t			 wait_zxid;	/* a leader's sync: applied
 						 * up to here first */
+	/*
+	 * Told once how the request ended: 1 when the final stage took it
+	 * (its txn applied), 0 when it was forgotten before (request_free).
+	 */
+	void			(*done)(void *, int);
+	void			*done_arg;
 };
 
 struct request	*request_new(struct client *, int32_t);
 void		 request_free(struct request *);
+void		 request_done(struct request *, int);
 void		 request_detach(struct request *);
 void		 client_init(struct client *, const struct client_ops *,
 		    void *);

@@ -128,9 +128,13 @@ zkd_tree_changed(void)
 	zkd_reset_prep(zkd->tree->last_zxid);
 }
 
-/* Ends a session as its timeout does: a closeSession txn, logged. */
+/*
+ * Ends a session as its timeout does: a closeSession txn, logged.  done
+ * (request.h), if not NULL, is told when the txn applied.
+ */
 static void
-zkd_close_expired(struct session *s, const char *why)
+zkd_close_expired(struct session *s, const char *why,
+    void (*done)(void *, int), void *arg)
 {
 	struct request	*r;
 
@@ -140,6 +144,8 @@ zkd_close_expired(struct session *s, const char *why)
 	session_set_closing(&zkd->sessions, s->id);
 	r = request_new(NULL, ZOP_CLOSESESSION);
 	r->session_id = s->id;
+	r->done = done;
+	r->done_arg = arg;
 	zkd_submit(r);
 }
 
@@ -152,23 +158,41 @@ zkd_expire_sessions(int64_t now)
 	while ((s = session_expired(&zkd->sessions, now)) != NULL) {
 		snprintf(why, sizeof(why), "timeout of %dms exceeded",
 		    s->timeout);
-		zkd_close_expired(s, why);
+		zkd_close_expired(s, why, NULL, NULL);
 	}
 }
 
 /*
  * Expires a live session now, exactly as its timeout would (the side
- * door's expire).  Returns 0, or -1 if there is no such session or it is
- * already closing.
+ * door's expire); done (request.h) is told when its closeSession txn
+ * applied here, or that it never will.  In an ensemble the leader
+ * expires sessions: a learner asks it to, with a closeSession of the
+ * session's as if its client had sent one.  Returns 0; -1 if there is no
+ * such session or it is already closing; -2 if the server is not serving
+ * (no leader to ask).  done is called only when 0 is returned.
  */
 int
-zkd_expire_session(int64_t id, const char *why)
+zkd_expire_session(int64_t id, const char *why, void (*done)(void *, int),
+    void *arg)
 {
 	struct session	*s;
+	struct request	*r;
 
 	if ((s = session_lookup(&zkd->sessions, id)) == NULL || s->closing)
 		return -1;
-	zkd_close_expired(s, why);
+	if (zkd->ens != NULL && !zkd->serving)
+		return -2;
+	if (zkd_in_charge()) {
+		zkd_close_expired(s, why, done, arg);
+		return 0;
+	}
+	log_info("asking the leader to expire session 0x%llx, %s",
+	    (unsigned long long)id, why);
+	r = request_new(NULL, ZOP_CLOSESESSION);
+	r->session_id = id;
+	r->done = done;
+	r->done_arg = arg;
+	zkd_submit(r);
 	return 0;
 }
 

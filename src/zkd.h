@@ -144,7 +144,8 @@ int	 net_listen(const char *, int, int, char **);
 void	 zkd_submit(struct request *);
 void	 zkd_tree_changed(void);
 void	 zkd_reset_prep(int64_t);
-int	 zkd_expire_session(int64_t, const char *);
+int	 zkd_expire_session(int64_t, const char *, void (*)(void *, int),
+	    void *);
 void	 zkd_shutdown(void);
 int64_t	 zkd_version_string(char *, size_t);
 const char *zkd_version(void);

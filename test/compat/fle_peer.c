@@ -35,6 +35,7 @@
 
 static struct election	 el;
 static struct qcnx	 qc;
+static struct fault	 fault;
 static struct event	*timer_ev;
 static const char	*config_text = "version=0";
 
@@ -184,7 +185,10 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 	if ((base = event_base_new()) == NULL)
 		fatalx("event_base_new");
-	if (qcnx_open(&qc, base, sid, addrs, n, peer_recv, NULL, &cause) == -1)
+	/* No rules: the fault layer passes every byte. */
+	fault_init(&fault, base, NULL, 0);
+	if (qcnx_open(&qc, base, &fault, sid, addrs, n, peer_recv, NULL,
+	    &cause) == -1)
 		fatalx("%s", cause);
 	memset(&c, 0, sizeof(c));
 	c.sid = sid;

@@ -32,6 +32,8 @@ import sys
 import tempfile
 import time
 
+from zkharness import read_text
+
 
 class Message:
     """One line: a verb, then key=value fields (bare words map to True)."""
@@ -123,11 +125,7 @@ class SideDoor:
         return self
 
     def logtext(self):
-        try:
-            with open(self.log, errors="replace") as f:
-                return f.read()
-        except OSError:
-            return ""
+        return read_text(self.log)
 
     def close_door(self):
         """Closes the supervisor's end: zkd sees end of file."""

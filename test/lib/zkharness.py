@@ -23,6 +23,15 @@ APACHE_CP = ":".join([
 ])
 
 
+def read_text(path):
+    """A log file's text so far ("" if there is none yet)."""
+    try:
+        with open(path, errors="replace") as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
 def four(port, cmd, host="127.0.0.1", timeout=5.0):
     """Sends a four-letter word and returns the whole reply as bytes."""
     with socket.create_connection((host, port), timeout=timeout) as s:
@@ -96,11 +105,7 @@ class _Server:
         return reply.startswith(b"Zookeeper version:") and self.alive()
 
     def logtext(self):
-        try:
-            with open(self.log, errors="replace") as f:
-                return f.read()
-        except OSError:
-            return ""
+        return read_text(self.log)
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
