@@ -46,6 +46,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 
 #include "conf.h"
 #include "ensemble.h"
@@ -82,14 +83,64 @@ ens_apply(void *arg, struct txn *t)
 	commit_apply(&zkd->commit, t);
 }
 
+/*
+ * /zookeeper/config holds the membership, as ZooKeeper's QuorumVerifier
+ * prints it: one server.N=host:quorum:election:role[;addr:port] line per
+ * member by sid (the client part only when the server line gave one),
+ * then version=HEX, the configuration's version (0: a static one).  No
+ * txn writes it: each server sets it whenever its tree is (re)built, with
+ * version -1, mzxid the configuration's version and its own clock, as
+ * ZKDatabase.initConfigInZKDatabase does.
+ */
+static void
+ens_config_node(void)
+{
+	const struct zkd_conf	*cf = zkd->conf;
+	const struct conf_server *sv;
+	struct jute_out		 o;
+	char			 line[800];
+	int			 i, n, v6;
+
+	jute_out_init(&o);
+	for (i = 0; i < cf->nservers; i++) {
+		sv = &cf->servers[i];
+		v6 = strchr(sv->host, ':') != NULL;
+		n = snprintf(line, sizeof(line), "server.%lld=%s%s%s:%d:%d:%s",
+		    (long long)sv->sid, v6 ? "[" : "", sv->host, v6 ? "]" : "",
+		    sv->quorum_port, sv->election_port, sv->observer ?
+		    "observer" : "participant");
+		if (sv->client_port != 0) {
+			v6 = strchr(sv->client_addr, ':') != NULL;
+			n += snprintf(line + n, sizeof(line) - (size_t)n,
+			    ";%s%s%s:%d", v6 ? "[" : "", sv->client_addr[0] ?
+			    sv->client_addr : "0.0.0.0", v6 ? "]" : "",
+			    sv->client_port);
+		}
+		jute_put_raw(&o, line, strlen(line));
+		jute_put_raw(&o, "\n", 1);
+	}
+	jute_put_raw(&o, "version=0", 9);
+	if (tree_set_data(zkd->tree, "/zookeeper/config", o.buf,
+	    (int32_t)o.len, -1, 0, util_wall_ms(), NULL) != ZERR_OK)
+		fatalx("no /zookeeper/config in the tree");
+	jute_out_free(&o);
+}
+
 /* qstore's rewound hook: TRUNC or SNAP rebuilt the tree. */
 static void
 ens_rewound(void *arg)
 {
 	(void)arg;
 	zkd_tree_changed();
+	ens_config_node();
 }
 
+/*
+ * Joins the ensemble: the store over the database, then the election
+ * port.  Returns 0, or an exit status (sysexits) with *cause: EX_DATAERR
+ * for a bad epoch file, EX_UNAVAILABLE for an election port that cannot
+ * be listened on, EX_CONFIG for the rest.
+ */
 int
 ensemble_open(const struct zkd_conf *cf, char **cause)
 {
@@ -115,7 +166,8 @@ ensemble_open(const struct zkd_conf *cf, char **cause)
 	commit_init(&zkd->commit, final_request, ens_applied, &zkd->final);
 	if (qstore_open(&ens->qs, &zkd->db, ens_apply, ens_rewound, NULL,
 	    cause) == -1)
-		return -1;
+		return EX_DATAERR;
+	ens_config_node();
 	qstore_hooks(&ens->qs, &st);
 	memset(&qc, 0, sizeof(qc));
 	qc.sid = cf->sid;
@@ -129,10 +181,15 @@ ensemble_open(const struct zkd_conf *cf, char **cause)
 	qc.max_interval = cf->max_notification_interval;
 	qc.other = ens_other;
 	qc.ping_data = ens_ping_data;
-	if (quorum_open(&ens->q, zkd->base, &qc, &st, ens_changed, NULL,
-	    cause) == -1)
-		return -1;
-	return 0;
+	switch (quorum_open(&ens->q, zkd->base, &qc, &st, ens_changed, NULL,
+	    cause)) {
+	case 0:
+		return 0;
+	case -2:
+		return EX_UNAVAILABLE;
+	default:
+		return EX_CONFIG;
+	}
 }
 
 void
@@ -211,7 +268,7 @@ ens_sync_name(int mode)
 	}
 }
 
-/* Broadcast begins: clients are welcome. */
+/* Broadcast begins: clients are welcome (at a leader, if leaderServes). */
 static void
 ens_serve(void)
 {
@@ -231,6 +288,12 @@ ens_serve(void)
 		log_info("synced with leader %lld by %s, at 0x%llx",
 		    (long long)z->leader, ens_sync_name(z->sync_mode),
 		    (unsigned long long)zkd->tree->last_zxid);
+	}
+	if (z->role == ZAB_LEADER && !zkd->conf->leader_serves) {
+		/* leaderServes=no: learners only, as in ZooKeeper. */
+		log_info("leading in epoch %lld; clients go to the others "
+		    "(leaderServes=no)", (long long)z->epoch);
+		return;
 	}
 	zkd->serving = 1;
 	log_info("serving clients as %s in epoch %lld", zkd->mode,

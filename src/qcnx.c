@@ -82,7 +82,8 @@ qcnx_peer(struct qcnx *q, int64_t sid)
 
 /*
  * Listens on our own election address and remembers the others.  Returns
- * 0, or -1 with *cause for a person.
+ * 0, or with *cause for a person: -1 (we are not in the list) or -2 (the
+ * election address cannot be listened on, a port in use most often).
  */
 int
 qcnx_open(struct qcnx *q, struct event_base *base, struct fault *fault,
@@ -123,7 +124,7 @@ qcnx_open(struct qcnx *q, struct event_base *base, struct fault *fault,
 	if ((fd = util_listen(self->host, self->port, 64, &why)) == -1) {
 		xasprintf(cause, "election port: %s", why);
 		free(why);
-		return -1;
+		return -2;
 	}
 	q->listener = evconnlistener_new(base, qcnx_accept_cb, q,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
@@ -131,7 +132,7 @@ qcnx_open(struct qcnx *q, struct event_base *base, struct fault *fault,
 		close(fd);
 		xasprintf(cause, "election port %d: cannot listen",
 		    self->port);
-		return -1;
+		return -2;
 	}
 	return 0;
 }

@@ -68,10 +68,15 @@ qstore_open(struct qstore *q, struct db *db, void (*apply)(void *,
 	q->arg = arg;
 	q->min_size = q->max_size = q->last_size = -1;
 	if (datadir_read_epoch(db->snap_dir, "acceptedEpoch",
-	    &q->accepted_epoch) == -1 || datadir_read_epoch(db->snap_dir,
-	    "currentEpoch", &q->current_epoch) == -1) {
-		xasprintf(cause, "%s: an epoch file holds no epoch",
-		    db->snap_dir);
+	    &q->accepted_epoch) == -1) {
+		xasprintf(cause, "%s/acceptedEpoch holds no epoch (a "
+		    "decimal number)", db->snap_dir);
+		return -1;
+	}
+	if (datadir_read_epoch(db->snap_dir, "currentEpoch",
+	    &q->current_epoch) == -1) {
+		xasprintf(cause, "%s/currentEpoch holds no epoch (a "
+		    "decimal number)", db->snap_dir);
 		return -1;
 	}
 	/* Missing files (a first start) take the epoch of the last zxid. */

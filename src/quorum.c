@@ -492,6 +492,10 @@ quorum_dial_cb(int fd, short what, void *arg)
 
 /* ---- setting up ---- */
 
+/*
+ * Returns 0, or with *cause: -2 if the election port cannot be listened
+ * on, -1 for anything else (the configuration).
+ */
 int
 quorum_open(struct quorum *q, struct event_base *base,
     const struct quorum_config *c, const struct zab_store *st,
@@ -506,6 +510,7 @@ quorum_open(struct quorum *q, struct event_base *base,
 	int64_t			*peers;
 	struct timeval		 tv;
 	size_t			 i, nv = 0, np = 0;
+	int			 rv;
 
 	memset(q, 0, sizeof(*q));
 	TAILQ_INIT(&q->links);
@@ -539,10 +544,11 @@ quorum_open(struct quorum *q, struct event_base *base,
 	}
 	fault_init(&q->fault, base, peers, np);
 	free(peers);
-	if (qcnx_open(&q->qc, base, &q->fault, c->sid, addrs, c->nmembers,
-	    quorum_e_recv, q, cause) == -1) {
+	if ((rv = qcnx_open(&q->qc, base, &q->fault, c->sid, addrs,
+	    c->nmembers, quorum_e_recv, q, cause)) != 0) {
 		free(addrs);
-		return -1;
+		fault_free(&q->fault);
+		return rv;
 	}
 	free(addrs);
 	memset(&ec, 0, sizeof(ec));

@@ -180,7 +180,7 @@ zkd_expire_session(int64_t id, const char *why, void (*done)(void *, int),
 
 	if ((s = session_lookup(&zkd->sessions, id)) == NULL || s->closing)
 		return -1;
-	if (zkd->ens != NULL && !zkd->serving)
+	if (zkd->ens != NULL && !zkd->ens->serving)
 		return -2;
 	if (zkd_in_charge()) {
 		zkd_close_expired(s, why, done, arg);
@@ -469,7 +469,7 @@ main(int argc, char *argv[])
 	char		*cause = NULL;
 	pid_t		 ppid = getppid();
 	int		 ch, foreground = 0, check = 0, verbose = 0, zoo = 0;
-	int		 i, nsigs = 0, control = -1, quorum;
+	int		 i, nsigs = 0, control = -1, quorum, rv;
 
 	setproctitle_init(argc, argv, environ);
 	while ((ch = getopt(argc, argv, "c:df:nvz:")) != -1) {
@@ -585,8 +585,8 @@ main(int argc, char *argv[])
 	zkd->start_ms = util_now_ms();
 	if (quorum) {
 		/* Clients are served once a leader is followed (ensemble.c). */
-		if (ensemble_open(&conf, &cause) == -1)
-			fatal_code(EX_CONFIG, "%s", cause);
+		if ((rv = ensemble_open(&conf, &cause)) != 0)
+			fatal_code(rv, "%s", cause);
 		log_info("zkd %s server %lld of an ensemble of %d, clients on "
 		    "port %d, data in %s", PACKAGE_VERSION,
 		    (long long)zkd->sid, conf.nservers, conf.client_port,

@@ -272,6 +272,31 @@ write_zoo() {
 	[ "$status" -eq 0 ]
 }
 
+@test "an ensemble member exits 69 when its election port is taken, 65 for a garbage epoch file" {
+	mkdir d other
+	echo 1 > d/myid
+	write_zoo "dataDir=$PWD/d" "clientPort=21108" \
+	    "server.1=127.0.0.1:21101:21102" "server.2=127.0.0.1:21103:21104"
+	# Another server's client port on our election port.
+	printf '%s\n' "dataDir=$PWD/other" "clientPort=21102" \
+	    "4lw.commands.whitelist=*" > other.cfg
+	"$ZKD" -d -z other.cfg 2>other.log &
+	OTHER_PID=$!
+	wait_until 20 zkd_ruok 21102
+	run timeout 20 "$ZKD" -d -z zoo.cfg
+	[ "$status" -eq 69 ]
+	[[ "$output" == *"election port: port 21102 is already in use"* ]]
+	kill -TERM "$OTHER_PID"
+	wait "$OTHER_PID" || true
+	OTHER_PID=
+	# An epoch file that holds no number: the data is damaged.
+	echo "not an epoch" > d/version-2/currentEpoch
+	run timeout 20 "$ZKD" -d -z zoo.cfg
+	[ "$status" -eq 65 ]
+	[[ "$output" == *"currentEpoch"* ]]
+	[ "$(cat d/version-2/currentEpoch)" = "not an epoch" ]
+}
+
 @test "a standalone server ignores a bad myid with a warning, as ZooKeeper does" {
 	mkdir d
 	echo "replace this text" > d/myid

@@ -329,6 +329,19 @@ write_refused() {
 	[ "$(ens_mode 5)" = observer ]
 	ens_4lw 4 mntr | grep -qx $'zk_server_state\tobserver'
 
+	# /zookeeper/config: the membership as the servers were given it.
+	local want='' p
+	for i in 1 2 3 4 5; do
+		p=participant
+		[ "$i" -ge 4 ] && p=observer
+		want+="server.$i=127.0.0.1:$((ENS_PORT_BASE + 10 + i)):"
+		want+="$((ENS_PORT_BASE + 20 + i)):$p"$'\n'
+	done
+	want+=version=0
+	for i in 1 4; do
+		[ "$(ens_zkcli "$i" get /zookeeper/config)" = "$want" ]
+	done
+
 	# Reads on an observer; writes on an observer reach the leader.
 	ens_zkcli "$leader" create /from-leader "made on the leader" > /dev/null
 	wait_until "$W" get_is 4 /from-leader "made on the leader"

@@ -232,3 +232,27 @@ with SideDoor(22130) as d:
     assert r.get("error") == "badarg", r
 EOF
 }
+
+@test "leaderServes=no: the leader leads but takes no client; the others serve its writes" {
+	py <<'EOF'
+from doorens import DoorEnsemble
+from zkharness import four
+ens = DoorEnsemble(3, base=22130, settings={"leaderServes": "no"})
+try:
+    ens.start_all()
+    def led():
+        ld = [i for i, s in ens.servers.items()
+              if s.state == "LEADING" and s.phase == "BROADCAST"]
+        return ld and all(ens.serving(i) for i in ens.servers if i != ld[0])
+    ens.wait(led, what="a leader in broadcast, the others serving")
+    leader = [i for i, s in ens.servers.items() if s.state == "LEADING"][0]
+    assert not ens.servers[leader].ready
+    assert b"not currently serving" in four(22130 + leader, "srvr")
+    k = ens.client([i for i in ens.servers if i != leader])
+    k.create("/through-a-follower", b"f")
+    tree = ens.tree([i for i in ens.servers if i != leader][1])
+    assert b"/through-a-follower" in tree
+finally:
+    ens.close()
+EOF
+}

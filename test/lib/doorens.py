@@ -117,6 +117,7 @@ class DoorEnsemble:
         self.dir = tempfile.mkdtemp(prefix="doorens-")
         self.cond = threading.Condition()
         self.next_id = 1
+        self.observers = tuple(observers)
         self.clients = []
         self.servers = {}
         for i in range(1, n + 1):
@@ -291,6 +292,24 @@ class DoorEnsemble:
             return True
         self.wait(settled, timeout, "a settled leader")
         return self.leader()
+
+    def newly(self, state, since, phase=None):
+        """A running server whose state is state, reported at or after
+        since (time.monotonic()), and that has since reported phase if
+        one is given; None if there is none."""
+        for i, s in self.servers.items():
+            if not s.running() or s.state != state:
+                continue
+            recent = [m for m in s.messages[-12:] if m.at >= since]
+            if any(m.verb == "state" for m in recent) and (
+                    phase is None or any(m.verb == "phase" and
+                                         m["phase"] == phase
+                                         for m in recent)):
+                return i
+        return None
+
+    def voters(self):
+        return [i for i in self.servers if i not in self.observers]
 
     def followers(self):
         ld = self.leader()
