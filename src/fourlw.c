@@ -535,7 +535,9 @@ fourlw_mntr(struct jute_out *o)
 
 /*
  * srst: ZooKeeper's ServerStats.reset() resets latency, packet counts, the
- * response sizes and every metric mntr prints; gauges stay.
+ * response sizes and every metric mntr prints (the quorum's counters
+ * among them: commit_count, proposal and learner counts, looking_count),
+ * and a leader's proposal sizes; gauges stay.
  */
 void
 fourlw_stats_reset(void)
@@ -565,6 +567,14 @@ fourlw_stats_reset(void)
 	summary_reset(&zkd->db.load_time);
 	summary_reset(&zkd->db.snap_load_time);
 	summary_reset(&zkd->db.txns_loaded);
+	/* Counters of the quorum are metrics too; so is ProposalStats. */
+	zkd->final.commits = 0;
+	if (zkd->ens != NULL) {
+		zkd->ens->qs.proposals = 0;
+		zkd->ens->qs.last_size = -1;
+		zkd->ens->qs.min_size = zkd->ens->qs.max_size = -1;
+		zkd->ens->elections = 0;
+	}
 }
 
 static void

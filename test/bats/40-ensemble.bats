@@ -266,6 +266,40 @@ write_refused() {
 	ens_trees_equal
 }
 
+# mntr's value of KEY on server I.
+mntr_value() {
+	ens_4lw "$1" mntr | awk -v k="zk_$2" '$1 == k { print $2 }'
+}
+
+@test "srst resets the quorum's counters on leader and follower; writes count them again" {
+	ens_init 3
+	local i leader f
+	for i in 1 2 3; do
+		ens_start "$i"
+	done
+	ens_wait_leader "$W"
+	leader=$(ens_leader)
+	f=$(ens_followers | head -n 1)
+	cli_writes "$f" before
+	ens_wait_zxids_equal "$W"
+	[ "$(mntr_value "$leader" commit_count)" -gt 0 ]
+	[ "$(mntr_value "$f" learner_commit_received_count)" -gt 0 ]
+	for i in "$leader" "$f"; do
+		[ "$(ens_4lw "$i" srst)" = "Server stats reset." ]
+	done
+	for k in commit_count proposal_count looking_count; do
+		[ "$(mntr_value "$leader" $k)" = 0 ]
+	done
+	for k in commit_count learner_commit_received_count \
+	    learner_proposal_received_count looking_count; do
+		[ "$(mntr_value "$f" $k)" = 0 ]
+	done
+	cli_writes "$f" after
+	ens_wait_zxids_equal "$W"
+	[ "$(mntr_value "$leader" commit_count)" -gt 0 ]
+	[ "$(mntr_value "$f" learner_commit_received_count)" -gt 0 ]
+}
+
 @test "four servers serve with one down, not with two (seed 000)" {
 	ens_init 4
 	local i leader f1 f2 f3
