@@ -613,9 +613,9 @@ ens_ping_data(void *arg, struct jute_out *o)
 /* A learner asks the leader whether a reconnecting session lives. */
 /*
  * The side door's fault: the rule for the links with each of the n peers
- * in sids (every peer if n is 0), as fault.h describes.  Nothing changes
- * unless every sid is another member: then returns the first that is not,
- * else 0.
+ * in sids (each 1 or more; every peer if n is 0), as fault.h describes.
+ * Nothing changes unless every sid is another member: returns the first
+ * that is not, else 0.
  */
 int64_t
 ensemble_fault(const int64_t *sids, size_t n, enum fault_action a, int ms)
@@ -625,7 +625,7 @@ ensemble_fault(const int64_t *sids, size_t n, enum fault_action a, int ms)
 
 	for (i = 0; i < n; i++)
 		if (fault_rule(f, sids[i]) == NULL)
-			return sids[i] == 0 ? -1 : sids[i];
+			return sids[i];
 	if (n == 0)
 		for (i = 0; i < f->nrules; i++)
 			fault_set(f, f->rules[i].sid, a, ms);

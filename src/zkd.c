@@ -132,21 +132,28 @@ zkd_tree_changed(void)
  * Ends a session as its timeout does: a closeSession txn, logged.  done
  * (request.h), if not NULL, is told when the txn applied.
  */
+/* A closeSession of session id with nobody to answer; done as request.h. */
+static void
+zkd_submit_close(int64_t id, void (*done)(void *, int), void *arg)
+{
+	struct request	*r;
+
+	r = request_new(NULL, ZOP_CLOSESESSION);
+	r->session_id = id;
+	r->done = done;
+	r->done_arg = arg;
+	zkd_submit(r);
+}
+
 static void
 zkd_close_expired(struct session *s, const char *why,
     void (*done)(void *, int), void *arg)
 {
-	struct request	*r;
-
 	log_info("expiring session 0x%llx, %s", (unsigned long long)s->id,
 	    why);
 	zkd->stats.sessions_expired++;
 	session_set_closing(&zkd->sessions, s->id);
-	r = request_new(NULL, ZOP_CLOSESESSION);
-	r->session_id = s->id;
-	r->done = done;
-	r->done_arg = arg;
-	zkd_submit(r);
+	zkd_submit_close(s->id, done, arg);
 }
 
 static void
@@ -176,7 +183,6 @@ zkd_expire_session(int64_t id, const char *why, void (*done)(void *, int),
     void *arg)
 {
 	struct session	*s;
-	struct request	*r;
 
 	if ((s = session_lookup(&zkd->sessions, id)) == NULL || s->closing)
 		return -1;
@@ -188,11 +194,7 @@ zkd_expire_session(int64_t id, const char *why, void (*done)(void *, int),
 	}
 	log_info("asking the leader to expire session 0x%llx, %s",
 	    (unsigned long long)id, why);
-	r = request_new(NULL, ZOP_CLOSESESSION);
-	r->session_id = id;
-	r->done = done;
-	r->done_arg = arg;
-	zkd_submit(r);
+	zkd_submit_close(id, done, arg);
 	return 0;
 }
 
