@@ -67,6 +67,7 @@ static struct ensemble	*ens;
 static void	 ens_changed(void *, const struct quorum *);
 static void	 ens_other(void *, int64_t, const struct qpacket *);
 static void	 ens_ping_data(void *, struct jute_out *);
+static void	 ens_acked(void *, int64_t, int64_t, const uint8_t *, size_t);
 
 static int64_t
 ens_applied(void *arg)
@@ -79,8 +80,38 @@ ens_applied(void *arg)
 static void
 ens_apply(void *arg, struct txn *t)
 {
+	const struct zab	*z = &ens->q.z;
+	int64_t			 ms;
+
 	(void)arg;
+	/* Our own proposals of this epoch, as they commit. */
+	if (z->role == ZAB_LEADER && z->phase == ZAB_BROADCAST &&
+	    ZAB_EPOCH(t->zxid) == z->epoch &&
+	    (ms = util_wall_ms() - t->time) >= 0)
+		summary_add(&ens->quorum_ack_latency, ms);
 	commit_apply(&zkd->commit, t);
+}
+
+/*
+ * ZAB: server sid acked our proposal zxid (data: its txn, whose header
+ * has the time at offset 20: clientId, cxid, zxid, then time).
+ */
+static void
+ens_acked(void *arg, int64_t sid, int64_t zxid, const uint8_t *data,
+    size_t len)
+{
+	size_t	 i;
+	int64_t	 ms;
+
+	(void)arg;
+	if (zxid % ENS_ACK_SAMPLE != 0 || len < 28)
+		return;
+	ms = util_wall_ms() - (int64_t)jute_be64(data + 20);
+	for (i = 0; i < ens->nmembers && ms >= 0; i++)
+		if (ens->members[i].sid == sid) {
+			summary_add(&ens->ack_latency[i], ms);
+			ens->ack_seen[i] = 1;
+		}
 }
 
 /*
@@ -159,6 +190,11 @@ ensemble_open(const struct zkd_conf *cf, char **cause)
 		ens->members[i].observer = cf->servers[i].observer;
 	}
 	ens->nmembers = (size_t)cf->nservers;
+	summary_init(&ens->quorum_ack_latency, 1);
+	ens->ack_latency = xcalloc(ens->nmembers, sizeof(*ens->ack_latency));
+	ens->ack_seen = xcalloc(ens->nmembers, sizeof(*ens->ack_seen));
+	for (i = 0; i < ens->nmembers; i++)
+		summary_init(&ens->ack_latency[i], 1);
 	/* Nothing yet: the first LOOKING is reported (and counted) too. */
 	ens->state = -1;
 	ens->phase = -1;
@@ -181,6 +217,7 @@ ensemble_open(const struct zkd_conf *cf, char **cause)
 	qc.max_interval = cf->max_notification_interval;
 	qc.other = ens_other;
 	qc.ping_data = ens_ping_data;
+	qc.acked = ens_acked;
 	switch (quorum_open(&ens->q, zkd->base, &qc, &st, ens_changed, NULL,
 	    cause)) {
 	case 0:
@@ -195,11 +232,18 @@ ensemble_open(const struct zkd_conf *cf, char **cause)
 void
 ensemble_close(void)
 {
+	size_t	 i;
+
 	if (ens == NULL)
 		return;
 	quorum_close(&ens->q);
 	commit_drop_all(&zkd->commit);
 	qstore_close(&ens->qs);
+	summary_free(&ens->quorum_ack_latency);
+	for (i = 0; i < ens->nmembers; i++)
+		summary_free(&ens->ack_latency[i]);
+	free(ens->ack_latency);
+	free(ens->ack_seen);
 	free(ens->members);
 	free(ens->syncs);
 	free(ens->revals);

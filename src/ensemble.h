@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "metrics.h"
 #include "qstore.h"
 #include "quorum.h"
 
@@ -43,7 +44,18 @@ struct ensemble {
 	struct ensemble_reval *revals;	/* learner: reconnects asked */
 	size_t		 nrevals, caprevals;
 	uint64_t	 elections;
+	/*
+	 * Leader's mntr summaries, as ZooKeeper's: quorum_ack_latency, ms
+	 * from a txn's header time to its commit; <sid>_ack_latency, to
+	 * each server's ACK (our own too) of a txn whose zxid is a multiple
+	 * of ENS_ACK_SAMPLE (zookeeper.leader.ackLoggingFrequency).
+	 */
+	struct summary	 quorum_ack_latency;
+	struct summary	*ack_latency;	/* per member, as members[] */
+	int		*ack_seen;	/* a key once used stays in mntr */
 };
+
+#define ENS_ACK_SAMPLE	1000
 
 int	 ensemble_open(const struct zkd_conf *, char **);
 void	 ensemble_submit(struct request *);

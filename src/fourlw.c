@@ -309,6 +309,8 @@ fourlw_summary(const char *name)
 		return &zkd->watches.per_type[ZEV_NODE_DATA_CHANGED];
 	if (strcmp(name, "node_children_watch_count") == 0)
 		return &zkd->watches.per_type[ZEV_NODE_CHILDREN_CHANGED];
+	if (strcmp(name, "quorum_ack_latency") == 0 && zkd->ens != NULL)
+		return &zkd->ens->quorum_ack_latency;
 	return NULL;
 }
 
@@ -403,22 +405,69 @@ fourlw_mntr_simple(struct jute_out *o, const char *k)
 		fourlw_kv_int(o, k, 0);
 }
 
+/*
+ * A summary's keys: avg, min, max, cnt, sum, then with percentiles p50,
+ * p95, p99, p999.  NULL prints zeros (a summary zkd does not keep).
+ */
 static void
 fourlw_put_summary(struct jute_out *o, const char *name,
-    const struct summary *s)
+    const struct summary *s, int percentiles)
 {
+	static const struct {
+		const char	*prefix;
+		double		 q;
+	} pct[] = {
+		{ "p50", 0.5 }, { "p95", 0.95 }, { "p99", 0.99 },
+		{ "p999", 0.999 },
+	};
 	char	 key[512];
+	size_t	 i;
 
 	snprintf(key, sizeof(key), "avg_%s", name);
-	fourlw_kv_double(o, key, summary_avg(s));
+	fourlw_kv_double(o, key, s != NULL ? summary_avg(s) : 0.0);
 	snprintf(key, sizeof(key), "min_%s", name);
-	fourlw_kv_int(o, key, summary_min(s));
+	fourlw_kv_int(o, key, s != NULL ? summary_min(s) : 0);
 	snprintf(key, sizeof(key), "max_%s", name);
-	fourlw_kv_int(o, key, s->max);
+	fourlw_kv_int(o, key, s != NULL ? s->max : 0);
 	snprintf(key, sizeof(key), "cnt_%s", name);
-	fourlw_kv_int(o, key, s->count);
+	fourlw_kv_int(o, key, s != NULL ? s->count : 0);
 	snprintf(key, sizeof(key), "sum_%s", name);
-	fourlw_kv_int(o, key, s->sum);
+	fourlw_kv_int(o, key, s != NULL ? s->sum : 0);
+	for (i = 0; percentiles && i < nitems(pct); i++) {
+		snprintf(key, sizeof(key), "%s_%s", pct[i].prefix, name);
+		fourlw_kv_int(o, key, s != NULL ? summary_pct(s, pct[i].q) :
+		    0);
+	}
+}
+
+/*
+ * The <sid>_ack_latency summaries, by sid, each once a leader used it (a
+ * key stays when the server no longer leads, as ZooKeeper's metrics do).
+ */
+static void
+fourlw_mntr_acks(struct jute_out *o)
+{
+	struct ensemble	*e = zkd->ens;
+	char		 name[64];
+	size_t		 i, best;
+	int64_t		 after = INT64_MIN;
+
+	if (e == NULL)
+		return;
+	for (;;) {
+		best = e->nmembers;
+		for (i = 0; i < e->nmembers; i++)
+			if (e->ack_seen[i] && e->members[i].sid > after &&
+			    (best == e->nmembers || e->members[i].sid <
+			    e->members[best].sid))
+				best = i;
+		if (best == e->nmembers)
+			return;
+		after = e->members[best].sid;
+		snprintf(name, sizeof(name), "%lld_ack_latency",
+		    (long long)after);
+		fourlw_put_summary(o, name, &e->ack_latency[best], 1);
+	}
 }
 
 static void
@@ -429,11 +478,11 @@ fourlw_mntr_ns(const char *ns, const struct summary *read,
 
 	if (write->count > 0) {
 		snprintf(name, sizeof(name), "%s_write_per_namespace", ns);
-		fourlw_put_summary(arg, name, write);
+		fourlw_put_summary(arg, name, write, 0);
 	}
 	if (read->count > 0) {
 		snprintf(name, sizeof(name), "%s_read_per_namespace", ns);
-		fourlw_put_summary(arg, name, read);
+		fourlw_put_summary(arg, name, read, 0);
 	}
 }
 
@@ -492,10 +541,7 @@ fourlw_mntr_quorum(struct jute_out *o, const char *after)
 static void
 fourlw_mntr(struct jute_out *o)
 {
-	const struct summary	*s;
-	size_t			 i;
-	char			 key[128];
-	const char		*n;
+	size_t	 i;
 
 	printf_out(o, "zk_version\t%s\n", zkd_version());
 	printf_out(o, "zk_server_state\t%s\n", zkd->mode);
@@ -505,32 +551,13 @@ fourlw_mntr(struct jute_out *o)
 		fourlw_mntr_simple(o, mntr_simple_keys[i]);
 		fourlw_mntr_quorum(o, mntr_simple_keys[i]);
 	}
-	for (i = 0; i < nitems(mntr_summary_keys); i++) {
-		n = mntr_summary_keys[i].name;
-		s = fourlw_summary(n);
-		snprintf(key, sizeof(key), "avg_%s", n);
-		fourlw_kv_double(o, key, s != NULL ? summary_avg(s) : 0.0);
-		snprintf(key, sizeof(key), "min_%s", n);
-		fourlw_kv_int(o, key, s != NULL ? summary_min(s) : 0);
-		snprintf(key, sizeof(key), "max_%s", n);
-		fourlw_kv_int(o, key, s != NULL ? s->max : 0);
-		snprintf(key, sizeof(key), "cnt_%s", n);
-		fourlw_kv_int(o, key, s != NULL ? s->count : 0);
-		snprintf(key, sizeof(key), "sum_%s", n);
-		fourlw_kv_int(o, key, s != NULL ? s->sum : 0);
-		if (!mntr_summary_keys[i].percentiles)
-			continue;
-		snprintf(key, sizeof(key), "p50_%s", n);
-		fourlw_kv_int(o, key, s != NULL ? summary_pct(s, 0.5) : 0);
-		snprintf(key, sizeof(key), "p95_%s", n);
-		fourlw_kv_int(o, key, s != NULL ? summary_pct(s, 0.95) : 0);
-		snprintf(key, sizeof(key), "p99_%s", n);
-		fourlw_kv_int(o, key, s != NULL ? summary_pct(s, 0.99) : 0);
-		snprintf(key, sizeof(key), "p999_%s", n);
-		fourlw_kv_int(o, key, s != NULL ? summary_pct(s, 0.999) : 0);
-	}
+	for (i = 0; i < nitems(mntr_summary_keys); i++)
+		fourlw_put_summary(o, mntr_summary_keys[i].name,
+		    fourlw_summary(mntr_summary_keys[i].name),
+		    mntr_summary_keys[i].percentiles);
 	/* Per-namespace summaries come after the fixed keys, once used. */
 	ns_stats_foreach(&zkd->stats.ns, fourlw_mntr_ns, o);
+	fourlw_mntr_acks(o);
 }
 
 /*
@@ -574,6 +601,9 @@ fourlw_stats_reset(void)
 		zkd->ens->qs.last_size = -1;
 		zkd->ens->qs.min_size = zkd->ens->qs.max_size = -1;
 		zkd->ens->elections = 0;
+		summary_reset(&zkd->ens->quorum_ack_latency);
+		for (i = 0; i < (int)zkd->ens->nmembers; i++)
+			summary_reset(&zkd->ens->ack_latency[i]);
 	}
 }
 

@@ -20,6 +20,7 @@ src_libzk_a_SOURCES = \
 	src/txn.c src/txn.h \
 	src/txnlog.c src/txnlog.h \
 	src/snap.c src/snap.h \
+	src/snapwire.c src/snapwire.h \
 	src/datadir.c src/datadir.h \
 	src/db.c src/db.h \
 	src/request.c src/request.h \

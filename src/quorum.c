@@ -16,7 +16,14 @@
  * logged zxid and current epoch.
  *
  * On the quorum port, QuorumPackets follow each other with no framing;
- * a packet that cannot be one closes that connection.  Connections are
+ * a packet that cannot be one closes that connection.  The one thing
+ * between packets that is not a packet is a SNAP's body: ZooKeeper
+ * streams the snapshot after an empty SNAP packet (snapwire.h).  The
+ * core deals in whole snapshot files, so we translate here: a leader
+ * sends the file's body, a learner scans the stream for the body's end
+ * (quorum_snap_read, keeping what arrived in a buffer of its own, so a
+ * snapshot of any size costs one copy) and hands the core a SNAP packet
+ * with the file made whole again.  Connections are
  * never freed inside their own callbacks: a dropped one is marked and
  * freed by quorum_flush, which the caller runs at the end of every loop
  * turn after the cores' work (one sync of the log, then the acks).
@@ -29,6 +36,7 @@
 
 #include <errno.h>
 #include <netdb.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,11 +51,20 @@
 #include "log.h"
 #include "qproto.h"
 #include "quorum.h"
+#include "snapwire.h"
 #include "util.h"
 #include "xmalloc.h"
 
 #define QUORUM_DIAL_MS		200
 #define QUORUM_MAX_PACKET	(256 * 1024 * 1024)
+
+/* A SNAP's body as it arrives, until its signature is in. */
+struct quorum_snapin {
+	struct snapwire_scan scan;
+	int64_t		 zxid;		/* the SNAP packet's */
+	uint8_t		*buf;
+	size_t		 len, cap;
+};
 
 static const struct quorum_member *quorum_member(const struct quorum *,
 		    int64_t);
@@ -56,6 +73,7 @@ static void	 quorum_changed(struct quorum *);
 static struct quorum_link *quorum_link_new(struct quorum *, int);
 static struct quorum_link *quorum_link_by_cid(struct quorum *, int64_t);
 static void	 quorum_link_kill(struct quorum_link *);
+static void	 quorum_snapin_free(struct quorum_link *);
 static void	 quorum_unlisten(struct quorum *);
 static int	 quorum_listen(struct quorum *);
 static void	 quorum_dial(struct quorum *);
@@ -140,6 +158,24 @@ quorum_e_recv(void *arg, int64_t from, const uint8_t *buf, size_t len)
 
 /* ---- ZAB's side ---- */
 
+/* A SNAP as ZooKeeper sends it: no data, then the body, the signature. */
+static void
+quorum_put_snap(struct jute_out *o, const struct qpacket *p)
+{
+	struct qpacket	 head = *p;
+	const uint8_t	*body;
+	size_t		 len;
+
+	if (p->data == NULL || (body = snapwire_body(p->data,
+	    (size_t)p->data_len, &len)) == NULL)
+		fatalx("quorum: the snapshot for a learner is not a file");
+	head.data = NULL;
+	head.data_len = -1;
+	qproto_put_qpacket(o, &head);
+	jute_put_raw(o, body, len);
+	jute_put_string(o, SNAPWIRE_SIGNATURE);
+}
+
 static void
 quorum_z_send(void *arg, int64_t cid, const struct qpacket *p)
 {
@@ -150,7 +186,10 @@ quorum_z_send(void *arg, int64_t cid, const struct qpacket *p)
 	if (l == NULL)
 		return;
 	jute_out_init(&o);
-	qproto_put_qpacket(&o, p);
+	if (p->type == QP_SNAP)
+		quorum_put_snap(&o, p);
+	else
+		qproto_put_qpacket(&o, p);
 	fault_link_write(&l->fl, o.buf, o.len);
 	jute_out_free(&o);
 }
@@ -178,6 +217,16 @@ quorum_z_ping_data(void *arg, struct jute_out *o)
 
 	if (q->ping_data != NULL)
 		q->ping_data(q->arg, o);
+}
+
+static void
+quorum_z_acked(void *arg, int64_t sid, int64_t zxid, const uint8_t *data,
+    size_t len)
+{
+	struct quorum	*q = arg;
+
+	if (q->acked != NULL)
+		q->acked(q->arg, sid, zxid, data, len);
 }
 
 static void
@@ -271,6 +320,7 @@ quorum_flush(struct quorum *q)
 		if (l->cid != 0)
 			continue;
 		TAILQ_REMOVE(&q->links, l, entry);
+		quorum_snapin_free(l);
 		fault_link_release(&l->fl);
 		bufferevent_free(l->bev);
 		free(l);
@@ -311,6 +361,64 @@ quorum_identify(struct quorum_link *l, const struct qpacket *p)
 }
 
 static void
+quorum_snapin_free(struct quorum_link *l)
+{
+	if (l->snapin != NULL) {
+		free(l->snapin->buf);
+		free(l->snapin);
+		l->snapin = NULL;
+	}
+}
+
+/*
+ * Takes what arrived of a SNAP's body.  Returns 1 once the body and its
+ * signature are in and the core has the snapshot (bytes past them are
+ * back in the input), 0 while more is to come, -1 if the stream cannot
+ * be a snapshot.
+ */
+static int
+quorum_snap_read(struct quorum_link *l, struct evbuffer *in)
+{
+	struct quorum_snapin	*si = l->snapin;
+	struct qpacket		 p;
+	uint8_t			*file;
+	size_t			 n = evbuffer_get_length(in), flen;
+	int			 rv;
+
+	if (n > 0) {
+		if (si->cap - si->len < n) {
+			si->cap = si->cap * 2 > si->len + n ? si->cap * 2 :
+			    si->len + n;
+			si->buf = xreallocarray(si->buf, si->cap, 1);
+		}
+		if (evbuffer_remove(in, si->buf + si->len, n) != (int)n)
+			fatalx("evbuffer_remove");
+		si->len += n;
+	}
+	if ((rv = snapwire_scan(&si->scan, si->buf, si->len)) != 1)
+		return rv;
+	if (si->scan.off < si->len && evbuffer_prepend(in, si->buf +
+	    si->scan.off, si->len - si->scan.off) == -1)
+		fatalx("evbuffer_prepend");
+	file = snapwire_file(si->buf, si->scan.body_len, &flen);
+	if (flen > INT32_MAX) {
+		free(file);
+		return -1;
+	}
+	memset(&p, 0, sizeof(p));
+	p.type = QP_SNAP;
+	p.zxid = si->zxid;
+	p.data = file;
+	p.data_len = (int32_t)flen;
+	log_info("quorum: a snapshot of %zu bytes at 0x%llx came in",
+	    si->scan.body_len, (unsigned long long)si->zxid);
+	quorum_snapin_free(l);
+	zab_recv(&l->q->z, l->cid, &p);
+	free(file);
+	return 1;
+}
+
+static void
 quorum_read_cb(struct bufferevent *bev, void *arg)
 {
 	struct quorum_link	*l = arg;
@@ -321,8 +429,20 @@ quorum_read_cb(struct bufferevent *bev, void *arg)
 	size_t			 len, used;
 	int			 rv;
 
-	while (l->cid != 0 && (len = evbuffer_get_length(in)) > 0 &&
-	    !fault_link_holding(&l->fl)) {
+	while (l->cid != 0 && !fault_link_holding(&l->fl)) {
+		if (l->snapin != NULL) {
+			if ((rv = quorum_snap_read(l, in)) == 1)
+				continue;
+			if (rv == -1) {
+				log_warnx("quorum: the leader's snapshot is "
+				    "malformed; connection closed");
+				zab_closed(&q->z, l->cid);
+				quorum_link_kill(l);
+			}
+			break;
+		}
+		if ((len = evbuffer_get_length(in)) == 0)
+			break;
 		buf = evbuffer_pullup(in, -1);
 		rv = qproto_get_qpacket(buf, len, q->max_packet, &p, &used);
 		if (rv == 1)
@@ -338,6 +458,15 @@ quorum_read_cb(struct bufferevent *bev, void *arg)
 			/* A dropped peer: its bytes wait for the heal. */
 			qproto_qpacket_free(&p);
 			break;
+		}
+		if (p.type == QP_SNAP && l->to_leader) {
+			/* The body follows the packet (snapwire.h). */
+			l->snapin = xcalloc(1, sizeof(*l->snapin));
+			snapwire_scan_init(&l->snapin->scan, q->max_packet);
+			l->snapin->zxid = p.zxid;
+			qproto_qpacket_free(&p);
+			evbuffer_drain(in, used);
+			continue;
 		}
 		zab_recv(&q->z, l->cid, &p);
 		qproto_qpacket_free(&p);
@@ -521,6 +650,7 @@ quorum_open(struct quorum *q, struct event_base *base,
 	q->changed = changed;
 	q->other = c->other;
 	q->ping_data = c->ping_data;
+	q->acked = c->acked;
 	q->arg = arg;
 	q->leader = -1;
 	q->members = xcalloc(c->nmembers, sizeof(*q->members));
@@ -579,6 +709,7 @@ quorum_open(struct quorum *q, struct event_base *base,
 	zio.phase = quorum_z_phase;
 	zio.other = quorum_z_other;
 	zio.ping_data = quorum_z_ping_data;
+	zio.acked = quorum_z_acked;
 	if (zab_init(&q->z, &zc, st, &zio, cause) == -1)
 		return -1;
 	q->elect_ev = evtimer_new(base, quorum_e_timer_cb, q);

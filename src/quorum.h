@@ -46,6 +46,8 @@ struct quorum_config {
 	/* Passed on to ZAB (zab.h, struct zab_io), with changed's arg. */
 	void		(*other)(void *, int64_t, const struct qpacket *);
 	void		(*ping_data)(void *, struct jute_out *);
+	void		(*acked)(void *, int64_t, int64_t, const uint8_t *,
+			    size_t);
 };
 
 struct quorum_link {
@@ -54,6 +56,7 @@ struct quorum_link {
 	struct fault_link fl;		/* every byte passes through it */
 	int64_t		 cid;
 	int		 to_leader;	/* our dial to the leader */
+	struct quorum_snapin *snapin;	/* a SNAP's body coming in */
 	TAILQ_ENTRY(quorum_link) entry;
 };
 
@@ -80,6 +83,8 @@ struct quorum {
 	void		(*changed)(void *, const struct quorum *);
 	void		(*other)(void *, int64_t, const struct qpacket *);
 	void		(*ping_data)(void *, struct jute_out *);
+	void		(*acked)(void *, int64_t, int64_t, const uint8_t *,
+			    size_t);
 	void		*arg;
 };
 

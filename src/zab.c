@@ -92,6 +92,7 @@ static void	 zab_fix_epoch(struct zab *);
 static void	 zab_sync_learner(struct zab *, struct zab_learner *);
 static void	 zab_try_broadcast(struct zab *);
 static void	 zab_try_commit(struct zab *);
+static void	 zab_acked(struct zab *, int64_t, int64_t, int64_t);
 static void	 zab_drop_learner(struct zab *, struct zab_learner *);
 
 static const char *zab_phase_names[] = {
@@ -215,7 +216,9 @@ zab_stop(struct zab *z)
 	z->role = ZAB_NONE;
 	z->phase = ZAB_ELECTION;
 	z->leader_cid = 0;
-	z->pend_ack_from = z->pend_ack_to = 0;
+	free(z->pend_acks);
+	z->pend_acks = NULL;
+	z->npend_acks = z->cappend_acks = 0;
 	z->pend_newleader = 0;
 }
 
@@ -404,6 +407,7 @@ zab_leader_recv(struct zab *z, struct zab_learner *l,
 			return;
 		if (p->zxid > l->acked)
 			l->acked = p->zxid;
+		zab_acked(z, l->sid, p->zxid, p->zxid);
 		zab_try_commit(z);
 		return;
 	case QP_PING:
@@ -536,7 +540,7 @@ zab_sync_learner(struct zab *z, struct zab_learner *l)
 	l->acked = z->committed;
 	l->state = ZL_SYNCING;
 	zab_send(z, l->cid, QP_NEWLEADER, ZAB_ZXID(z->epoch, 0), NULL, 0);
-	log_debug("zab: syncing server %lld by %s from 0x%llx",
+	log_info("zab: syncing server %lld by %s from 0x%llx",
 	    (long long)l->sid, mode == ZAB_SYNC_DIFF ? "DIFF" :
 	    mode == ZAB_SYNC_TRUNC ? "TRUNC" : "SNAP",
 	    (unsigned long long)peer);
@@ -606,6 +610,26 @@ zab_propose(struct zab *z, const uint8_t *data, size_t len)
 			zab_send(z, z->learners[i].cid, QP_PROPOSAL, zxid,
 			    data, (int32_t)len);
 	return zxid;
+}
+
+/* Tells io.acked of sid's ack of the outstanding proposals from..to. */
+static void
+zab_acked(struct zab *z, int64_t sid, int64_t from, int64_t to)
+{
+	size_t	 lo = 0, hi = z->nprops, mid;
+
+	if (z->io.acked == NULL)
+		return;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (z->props[mid].zxid < from)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < z->nprops && z->props[lo].zxid <= to; lo++)
+		z->io.acked(z->io.arg, sid, z->props[lo].zxid,
+		    z->props[lo].data, z->props[lo].len);
 }
 
 /* Commits, in order, every proposal a quorum of voters holds synced. */
@@ -679,9 +703,12 @@ zab_follow(struct zab *z, int64_t leader, int observer)
 static void
 zab_learner_ack(struct zab *z, int64_t zxid)
 {
-	if (z->pend_ack_from == 0)
-		z->pend_ack_from = zxid;
-	z->pend_ack_to = zxid;
+	if (z->npend_acks == z->cappend_acks) {
+		z->cappend_acks = z->cappend_acks ? z->cappend_acks * 2 : 64;
+		z->pend_acks = xreallocarray(z->pend_acks, z->cappend_acks,
+		    sizeof(*z->pend_acks));
+	}
+	z->pend_acks[z->npend_acks++] = zxid;
 }
 
 static void
@@ -804,17 +831,25 @@ zab_learner_recv(struct zab *z, const struct qpacket *p)
 		zab_set_phase(z, ZAB_BROADCAST, z->sync_mode);
 		return;
 	case QP_PING:
-		if (z->io.ping_data != NULL) {
+		/*
+		 * Answered in broadcast only: a ZooKeeper leader takes
+		 * nothing but the ACK of NEWLEADER before UPTODATE, and its
+		 * learners answer no PING before then either.  The data is
+		 * the session touches: empty, never null.
+		 */
+		if (z->phase != ZAB_BROADCAST)
+			return;
+		{
 			struct jute_out	 o;
 
 			jute_out_init(&o);
-			z->io.ping_data(z->io.arg, &o);
+			if (z->io.ping_data != NULL)
+				z->io.ping_data(z->io.arg, &o);
 			zab_send(z, z->leader_cid, QP_PING, z->last_logged,
-			    o.buf, (int32_t)o.len);
+			    o.buf != NULL ? o.buf : (const uint8_t *)"",
+			    (int32_t)o.len);
 			jute_out_free(&o);
-		} else
-			zab_send(z, z->leader_cid, QP_PING, z->last_logged,
-			    NULL, 0);
+		}
 		return;
 	case QP_SYNC:
 	case QP_REVALIDATE:
@@ -880,16 +915,19 @@ zab_closed(struct zab *z, int64_t cid)
 void
 zab_flush(struct zab *z)
 {
+	size_t	 i;
+
 	if (z->role == ZAB_LEADER) {
 		if (z->proposed > z->self_acked) {
 			z->st.sync(z->st.arg);
+			zab_acked(z, z->sid, z->self_acked + 1, z->proposed);
 			z->self_acked = z->proposed;
 			zab_try_commit(z);
 		}
 		return;
 	}
 	if (z->role == ZAB_NONE || (!z->pend_newleader &&
-	    z->pend_ack_from == 0))
+	    z->npend_acks == 0))
 		return;
 	z->st.sync(z->st.arg);
 	if (z->pend_newleader) {
@@ -897,11 +935,15 @@ zab_flush(struct zab *z)
 		zab_send(z, z->leader_cid, QP_ACK, ZAB_ZXID(z->epoch, 0),
 		    NULL, 0);
 	}
-	if (z->pend_ack_from != 0 && z->role == ZAB_FOLLOWER) {
-		/* Acks are cumulative in effect; ZooKeeper sends each. */
-		zab_send(z, z->leader_cid, QP_ACK, z->pend_ack_to, NULL, 0);
-	}
-	z->pend_ack_from = z->pend_ack_to = 0;
+	/*
+	 * One ACK per proposal: a ZooKeeper leader counts each ACK for its
+	 * own proposal only (ours would take the last as covering all).
+	 */
+	if (z->role == ZAB_FOLLOWER)
+		for (i = 0; i < z->npend_acks; i++)
+			zab_send(z, z->leader_cid, QP_ACK, z->pend_acks[i],
+			    NULL, 0);
+	z->npend_acks = 0;
 }
 
 /* A leader's learners in sync (NEWLEADER acked): voters, and the others. */

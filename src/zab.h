@@ -89,6 +89,12 @@ struct zab_io {
 	void		(*other)(void *, int64_t cid, const struct qpacket *);
 	/* A learner's PING reply: its data (session touches).  May be NULL. */
 	void		(*ping_data)(void *, struct jute_out *);
+	/*
+	 * Leader: server sid (we too, once our log is synced) acked the
+	 * outstanding proposal zxid, whose txn is data.  May be NULL.
+	 */
+	void		(*acked)(void *, int64_t sid, int64_t zxid,
+			    const uint8_t *data, size_t len);
 };
 
 struct zab_config {
@@ -142,8 +148,8 @@ struct zab {
 	int64_t		 leader;	/* sid */
 	int64_t		 leader_cid;
 	int		 leader_quiet;
-	int64_t		 pend_ack_from;	/* proposals to ack after sync */
-	int64_t		 pend_ack_to;
+	int64_t		*pend_acks;	/* proposals to ack after sync */
+	size_t		 npend_acks, cappend_acks;
 	int		 pend_newleader;
 	int		 newleader_seen;
 	int64_t		 sync_commit;	/* committed by the sync, applied

@@ -20,7 +20,10 @@
 #   - writes through zkcli and kazoo on the leader, followers and
 #     observers (data null, empty, binary; sequential, ephemeral, ACLs,
 #     multi, deletes) leave every server with the same tree, every stat
-#     field and ACL included (ens_trees_equal after every scenario).
+#     field and ACL included (ens_trees_equal after every scenario);
+#   - mntr: srst resets the quorum's counters; a leader times each commit
+#     (quorum_ack_latency) and, for every thousandth zxid, each server's
+#     ACK (<sid>_ack_latency).
 #
 # The servers are zkd (ENS_IMPL=zkd, the default) or Apache ZooKeeper 3.8
 # (ENS_IMPL=apache), on the same zoo.cfg; see test/lib/ensemble.bash.
@@ -271,13 +274,19 @@ mntr_value() {
 	ens_4lw "$1" mntr | awk -v k="zk_$2" '$1 == k { print $2 }'
 }
 
-@test "srst resets the quorum's counters on leader and follower; writes count them again" {
+# Servers 1, 2 and 3 up, a leader settled.
+three_up() {
+	local i
 	ens_init 3
-	local i leader f
 	for i in 1 2 3; do
 		ens_start "$i"
 	done
 	ens_wait_leader "$W"
+}
+
+@test "srst resets the quorum's counters on leader and follower; writes count them again" {
+	local i leader f
+	three_up
 	leader=$(ens_leader)
 	f=$(ens_followers | head -n 1)
 	cli_writes "$f" before
@@ -298,6 +307,43 @@ mntr_value() {
 	ens_wait_zxids_equal "$W"
 	[ "$(mntr_value "$leader" commit_count)" -gt 0 ]
 	[ "$(mntr_value "$f" learner_commit_received_count)" -gt 0 ]
+}
+
+# The sids that have <sid>_ack_latency keys in server I's mntr, sorted.
+ack_latency_sids() {
+	ens_4lw "$1" mntr |
+	    sed -n 's/^zk_cnt_\([0-9]*\)_ack_latency\t[1-9][0-9]*$/\1/p' |
+	    sort -n | tr '\n' ' '
+}
+
+@test "a leader times each commit and every thousandth zxid's acks (mntr)" {
+	local i leader f sids n
+	three_up
+	leader=$(ens_leader)
+	f=$(ens_followers | head -n 1)
+	# zxid % 1000 == 0 comes within any 1000 txns of an epoch.
+	ens_burst "$leader" /acks 1000
+	ens_wait_zxids_equal "$W"
+	n=$(mntr_value "$leader" cnt_quorum_ack_latency)
+	[ "$n" -ge 1000 ]
+	[ "$n" -le "$(mntr_value "$leader" commit_count)" ]
+	# The quorum that committed a sampled txn acked it outstanding:
+	# two sids at least, every one a member; with percentiles.
+	sids=$(ack_latency_sids "$leader")
+	[ "$(echo "$sids" | wc -w)" -ge 2 ]
+	for i in $sids; do
+		case $i in 1|2|3) ;; *) false ;; esac
+		[ -n "$(mntr_value "$leader" "p999_${i}_ack_latency")" ]
+	done
+	# A follower times nothing.
+	[ "$(mntr_value "$f" cnt_quorum_ack_latency)" = 0 ]
+	[ -z "$(ack_latency_sids "$f")" ]
+	# srst zeroes them; the keys stay.
+	[ "$(ens_4lw "$leader" srst)" = "Server stats reset." ]
+	[ "$(mntr_value "$leader" cnt_quorum_ack_latency)" = 0 ]
+	for i in $sids; do
+		[ "$(mntr_value "$leader" "cnt_${i}_ack_latency")" = 0 ]
+	done
 }
 
 @test "four servers serve with one down, not with two (seed 000)" {

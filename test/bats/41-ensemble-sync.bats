@@ -60,12 +60,6 @@ a_follower() {
 	return 1
 }
 
-# The sync mode server I logged last ("DIFF", "TRUNC", "SNAP").
-last_sync() {
-	sed -n 's/.*synced with leader [0-9]* by \([A-Z]*\),.*/\1/p' \
-	    "$ENS_DIR/s$1/server.log" | tail -n 1
-}
-
 # Server I's log says it synced N times.
 synced_times() {
 	[ "$(grep -c 'synced with leader' "$ENS_DIR/s$1/server.log")" -ge "$2" ]
@@ -90,27 +84,19 @@ logged_beyond() {
 	[ "$(( $(logged_zxid "$1") > $2 ))" = 1 ]
 }
 
-writes() {
-	local i=$1 tag=$2 n=$3 k
-	ens_zkcli "$i" create "/$tag" > /dev/null
-	for k in $(seq 1 "$n"); do
-		ens_zkcli "$i" create "/$tag/n$k" "value $k" > /dev/null
-	done
-}
-
 @test "a follower that missed writes is brought up to date by DIFF" {
 	start_all 3
 	f=$(a_follower)
 	leader=$(ens_leader)
 	# It holds some of the epoch (from no txn at all, a SNAP it would be).
-	writes "$leader" pre 2
+	ens_writes "$leader" pre 2
 	ens_wait_zxids_equal $W
 	ens_stop "$f"
-	writes "$leader" diff 20
+	ens_writes "$leader" diff 20
 	ens_start "$f"
 	wait_until $W synced_times "$f" 2
 	ens_wait_leader $W
-	[ "$(last_sync "$f")" = DIFF ]
+	[ "$(ens_last_sync "$f")" = DIFF ]
 	ens_wait_zxids_equal $W
 	[ "$(ens_zkcli "$f" get /diff/n20)" = "value 20" ]
 	ens_trees_equal
@@ -119,18 +105,18 @@ writes() {
 @test "a follower that lost its data directory gets the leader's snapshot (SNAP)" {
 	start_all 3
 	leader=$(ens_leader)
-	writes "$leader" snap 10
+	ens_writes "$leader" snap 10
 	f=$(a_follower)
 	ens_stop "$f"
 	rm -rf "$ENS_DIR/s$f/data/version-2"
 	ens_start "$f"
 	wait_until $W synced_times "$f" 2
 	ens_wait_leader $W
-	[ "$(last_sync "$f")" = SNAP ]
+	[ "$(ens_last_sync "$f")" = SNAP ]
 	ens_wait_zxids_equal $W
 	[ "$(ens_zkcli "$f" get /snap/n10)" = "value 10" ]
 	# What follows the snapshot is logged as usual: a restart keeps it.
-	writes "$leader" after 3
+	ens_writes "$leader" after 3
 	ens_wait_zxids_equal $W
 	ens_stop "$f"
 	ens_start "$f"
@@ -143,7 +129,7 @@ writes() {
 @test "a leader's write that only it logged is cut (TRUNC) when it comes back" {
 	start_all 3
 	old=$(ens_leader)
-	writes "$old" base 3
+	ens_writes "$old" base 3
 	ens_wait_zxids_equal $W
 	set -- $(ens_running | grep -vx "$old")
 	f1=$1 f2=$2
@@ -167,11 +153,11 @@ writes() {
 	ens_start "$f2"
 	ens_wait_leader $W
 	new=$(ens_leader)
-	writes "$new" next 3
+	ens_writes "$new" next 3
 	ens_start "$old"
 	wait_until $W synced_times "$old" 1
 	ens_wait_leader $W
-	[ "$(last_sync "$old")" = TRUNC ]
+	[ "$(ens_last_sync "$old")" = TRUNC ]
 	ens_wait_zxids_equal $W
 	run ens_zkcli "$old" exists /lonely
 	[ "$status" -ne 0 ]
@@ -188,7 +174,7 @@ writes() {
 @test "a paused leader is replaced; resumed, it follows and commits nothing alone" {
 	start_all 3
 	old=$(ens_leader)
-	writes "$old" before 2
+	ens_writes "$old" before 2
 	ens_pause "$old"
 	ens_wait_leader $W
 	new=$(ens_leader)

@@ -14,6 +14,7 @@ bats_tests = \
 	test/bats/41-ensemble-sync.bats \
 	test/bats/42-ensemble-clients.bats \
 	test/bats/43-ensemble-faults.bats \
-	test/bats/44-ensemble-random.bats
+	test/bats/44-ensemble-random.bats \
+	test/bats/45-ensemble-mixed.bats
 include test/bats/zkcli.mk
 TESTS += $(bats_tests)

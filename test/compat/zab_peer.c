@@ -35,6 +35,7 @@
 #include "jute.h"
 #include "log.h"
 #include "quorum.h"
+#include "snapwire.h"
 #include "xmalloc.h"
 
 struct entry {
@@ -235,44 +236,70 @@ s_oldest(void *arg)
 	return st.n > 0 ? st.v[0].zxid : s_last_logged(arg) + 1;
 }
 
-/* The applied entries, as log records. */
+/*
+ * The applied entries as a snapshot file (the quorum port carries only
+ * those, snapwire.h): no sessions, no ACLs, one node, the root, whose
+ * data is the entries as log records.
+ */
 static void
 s_snapshot(void *arg, uint8_t **buf, size_t *len)
 {
-	struct jute_out	 o;
+	struct jute_out	 rec, o;
 	size_t		 i;
 
 	(void)arg;
-	jute_out_init(&o);
+	jute_out_init(&rec);
 	for (i = 0; i < st.applied; i++) {
-		jute_put_long(&o, st.v[i].zxid);
-		jute_put_int(&o, (int32_t)st.v[i].len);
-		jute_put_raw(&o, st.v[i].data, st.v[i].len);
+		jute_put_long(&rec, st.v[i].zxid);
+		jute_put_int(&rec, (int32_t)st.v[i].len);
+		jute_put_raw(&rec, st.v[i].data, st.v[i].len);
 	}
-	jute_put_raw(&o, "", 1);
-	*buf = o.buf;
-	*len = o.len - 1;
+	jute_out_init(&o);
+	jute_put_int(&o, 0);			/* sessions */
+	jute_put_int(&o, 0);			/* ACLs */
+	jute_put_string(&o, "");		/* the root */
+	jute_put_buffer(&o, rec.buf != NULL ? rec.buf : (const uint8_t *)"",
+	    (int32_t)rec.len);
+	for (i = 0; i < 68; i++)		/* acl, StatPersisted */
+		jute_put_raw(&o, "", 1);
+	jute_put_string(&o, "/");
+	*buf = snapwire_file(o.buf, o.len, len);
+	jute_out_free(&o);
+	jute_out_free(&rec);
 }
 
 static int
 s_restore(void *arg, const uint8_t *buf, size_t len, int64_t zxid)
 {
-	size_t	 off = 0;
-	uint32_t n;
+	struct jute_in	 in;
+	const uint8_t	*recs;
+	int32_t		 n, rlen;
+	size_t		 off = 0;
+	char		*root = NULL;
 
 	(void)arg;
+	if ((buf = snapwire_body(buf, len, &len)) == NULL)
+		return -1;
+	jute_in_init(&in, buf, len, len);
+	jute_get_int(&in, &n);
+	jute_get_int(&in, &n);
+	jute_get_string(&in, &root);
+	jute_get_buffer(&in, &recs, &rlen);
+	free(root);
+	if (in.err || rlen < 0)
+		return -1;
 	while (st.n > 0)
 		free(st.v[--st.n].data);
 	st.end = 0;
 	if (ftruncate(st.fd, 0) == -1)
 		fatal("log truncate");
-	while (off + 12 <= len) {
-		n = jute_be32(buf + off + 8);
-		if (off + 12 + n > len)
+	while (off + 12 <= (size_t)rlen) {
+		n = (int32_t)jute_be32(recs + off + 8);
+		if (n < 0 || off + 12 + (size_t)n > (size_t)rlen)
 			return -1;
-		s_append(NULL, (int64_t)jute_be64(buf + off), buf + off + 12,
-		    n);
-		off += 12 + n;
+		s_append(NULL, (int64_t)jute_be64(recs + off), recs + off + 12,
+		    (size_t)n);
+		off += 12 + (size_t)n;
 	}
 	s_sync(NULL);
 	st.applied = st.n;

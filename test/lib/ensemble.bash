@@ -8,6 +8,11 @@
 #   ens_init N [OBSERVER_SID ...]  write a zoo.cfg and data/myid for
 #                                  servers 1..N; the sids named are
 #                                  observers (peerType=observer)
+#   ens_set_impl I IMPL            server I runs IMPL (zkd or apache)
+#                                  whatever ENS_IMPL says: a mixed
+#                                  ensemble (Apache's JVM options are
+#                                  ENS_APACHE_OPTS, e.g. system
+#                                  properties)
 #   ens_start I                    start server I, wait until its own
 #                                  process answers a four-letter word
 #   ens_kill I                     SIGKILL, wait until the process is gone
@@ -36,6 +41,14 @@
 #                                  applied the same zxid
 #   ens_connect_string             127.0.0.1:port,... of running servers
 #   ens_zkcli I ARG...             $ZKCLI on server I alone
+#   ens_writes I TAG N             create /TAG and /TAG/n1../TAG/nN
+#                                  ("value K") with zkcli on server I
+#   ens_last_sync I                how zkd server I was last synced
+#                                  (DIFF, TRUNC, SNAP), from its log
+#   ens_burst I PARENT N           create PARENT, then N children of
+#                                  it all in flight at once through
+#                                  server I (kazoo); fails unless each
+#                                  succeeds
 #   ens_trees_equal                every running server holds the same
 #                                  tree (see test/lib/treedump.py)
 #   ens_teardown                   kill every server started (call it
@@ -110,6 +123,22 @@ ens_port() {
 	echo $((ENS_PORT_BASE + $1))
 }
 
+ens_set_impl() {
+	case $2 in
+	zkd|apache) echo "$2" > "$ENS_DIR/s$1/impl" ;;
+	*) echo "ens_set_impl: zkd or apache, not $2" >&2; return 1 ;;
+	esac
+}
+
+ens_impl() {
+	local f=$ENS_DIR/s$1/impl
+	if [ -s "$f" ]; then
+		cat "$f"
+	else
+		echo "$ENS_IMPL"
+	fi
+}
+
 ens_is_observer() {
 	[[ ${ENS_OBSERVERS:-} == *" $1 "* ]]
 }
@@ -121,8 +150,9 @@ ens_pid() {
 }
 
 ens_start() {
-	local i=$1 s=$ENS_DIR/s$1 port pid
+	local i=$1 s=$ENS_DIR/s$1 port pid impl
 	port=$(ens_port "$i")
+	impl=$(ens_impl "$i")
 	if [ ! -f "$s/zoo.cfg" ]; then
 		echo "ens_start: no server $i (ens_init first)" >&2
 		return 1
@@ -142,14 +172,15 @@ ens_start() {
 		return 1
 	fi
 	echo "--- start $(date +%T.%N)" >> "$s/server.log"
-	case $ENS_IMPL in
+	case $impl in
 	zkd)
 		"${ZKD:-zkd}" -d -z "$s/zoo.cfg" \
 		    >> "$s/server.log" 2>&1 < /dev/null 3>&- &
 		;;
 	apache)
+		# shellcheck disable=SC2086
 		(cd "$s" && exec java -Xmx256m -XX:+UseSerialGC \
-		    -XX:TieredStopAtLevel=1 \
+		    -XX:TieredStopAtLevel=1 ${ENS_APACHE_OPTS:-} \
 		    -Dzookeeper.admin.enableServer=false \
 		    -Dorg.slf4j.simpleLogger.defaultLogLevel=info \
 		    -Dorg.slf4j.simpleLogger.showDateTime=true \
@@ -164,7 +195,7 @@ ens_start() {
 	echo "$pid" > "$s/pid"
 	rm -f "$s/paused"
 	if ! wait_until 30 ens_answers "$i" "$pid"; then
-		echo "server $i ($ENS_IMPL) did not start on port $port:" >&2
+		echo "server $i ($impl) did not start on port $port:" >&2
 		tail -n 40 "$s/server.log" >&2
 		return 1
 	fi
@@ -390,6 +421,35 @@ ens_zkcli() {
 	local i=$1
 	shift
 	"${ZKCLI:-zkcli}" -s "127.0.0.1:$(ens_port "$i")" "$@"
+}
+
+ens_writes() {
+	local i=$1 tag=$2 n=$3 k
+	ens_zkcli "$i" create "/$tag" > /dev/null
+	for k in $(seq 1 "$n"); do
+		ens_zkcli "$i" create "/$tag/n$k" "value $k" > /dev/null
+	done
+}
+
+ens_last_sync() {
+	sed -n 's/.*synced with leader [0-9]* by \([A-Z]*\),.*/\1/p' \
+	    "$ENS_DIR/s$1/server.log" | tail -n 1
+}
+
+ens_burst() {
+	"$ENS_PY" - "127.0.0.1:$(ens_port "$1")" "$2" "$3" <<'EOF'
+import sys
+from kazoo.client import KazooClient
+hosts, parent, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+zk = KazooClient(hosts=hosts, timeout=10)
+zk.start(timeout=60)
+zk.create(parent)
+ops = [zk.create_async("%s/b%d" % (parent, k), b"x") for k in range(n)]
+for op in ops:
+    op.get(timeout=60)
+zk.stop()
+zk.close()
+EOF
 }
 
 # Dumps every running server's tree (each after a sync with its leader)

@@ -430,6 +430,15 @@ zio_send(void *arg, int64_t cid, const struct qpacket *p)
 
 	if (c == NULL || !c->open)
 		return;
+	/*
+	 * A ZooKeeper leader reads nothing from a learner but these until
+	 * the learner is up to date (a PING reply would end the learner).
+	 */
+	if (me->idx != c->leader && me->z.phase != ZAB_BROADCAST &&
+	    p->type != QP_FOLLOWERINFO && p->type != QP_OBSERVERINFO &&
+	    p->type != QP_ACKEPOCH && p->type != QP_ACK)
+		FAIL(w, "server %d sent %s in %s", me->idx + 1,
+		    qproto_qpacket_name(p->type), zab_phase_name(me->z.phase));
 	/* One block, so an undelivered message is freed whole. */
 	len = p->data != NULL && p->data_len > 0 ? (size_t)p->data_len : 0;
 	m = xcalloc(1, sizeof(*m) + len + 1);

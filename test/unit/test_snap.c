@@ -8,6 +8,11 @@
  * for node (path, data, ACL number and list, every stat field, the
  * ephemeral, container and TTL indexes) with every session and timeout.
  * A snapshot with any one byte changed, or cut anywhere, is refused.
+ *
+ * On the quorum port (snapwire.c): a snapshot's body followed by the
+ * signature, arriving in random pieces, is found to end exactly where it
+ * does, and made whole again gives the very same file; a wrong signature
+ * or an impossible count or length is refused, a stream cut short waits.
  */
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -32,6 +37,8 @@
 #include "proto.h"
 #include "session.h"
 #include "snap.h"
+#include "jute.h"
+#include "snapwire.h"
 #include "tree.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -69,6 +76,8 @@ static void	 same_tree(struct tree *, struct tree *);
 static void	 same_sessions(struct session_table *, const struct seen *);
 static size_t	 list_len(const struct tree_node_list *);
 static void	 round_trip(uint64_t, int);
+
+static void	 wire_round_trip(uint64_t, int);
 
 static int
 setup(void **state)
@@ -413,6 +422,108 @@ test_round_trip_random_trees(void **state)
 	round_trip(0x5eed0003ULL, 120);
 }
 
+/*
+ * Scans stream[0..len) as it would arrive in random pieces; returns what
+ * the last call said and how much had arrived then.
+ */
+static int
+wire_scan_pieces(struct unit_rng *r, const uint8_t *stream, size_t len,
+    struct snapwire_scan *s, size_t *seen)
+{
+	size_t	 have = 0;
+	int	 rv = 0;
+
+	snapwire_scan_init(s, MAXBUF);
+	while (have < len) {
+		have += 1 + unit_rng_below(r, unit_rng_below(r, 8) == 0 ?
+		    4096 : 40);
+		if (have > len)
+			have = len;
+		if ((rv = snapwire_scan(s, stream, have)) != 0)
+			break;
+	}
+	*seen = have;
+	return rv;
+}
+
+static void
+wire_round_trip(uint64_t seed, int n)
+{
+	struct unit_rng		 r = { seed };
+	struct tree		*t;
+	struct session_table	 st;
+	struct snapwire_scan	 s;
+	struct jute_out		 o;
+	char			 path[PATH_MAX], *cause = NULL;
+	const uint8_t		*body;
+	uint8_t			*file, *again;
+	size_t			 len, blen, alen, seen;
+	int64_t			 zxid;
+
+	acls_init();
+	t = tree_new(1);
+	session_init(&st, 1, 2000, 0);
+	build_tree(&r, t, &st, n, &zxid);
+	if (snap_write(dir, zxid, t, &st, 1, &cause) == -1)
+		fail_msg("snap_write: %s", cause);
+	snprintf(path, sizeof(path), "%s/snapshot.%llx", dir,
+	    (unsigned long long)zxid);
+	file = unit_slurp(path, &len);
+	assert_non_null(body = snapwire_body(file, len, &blen));
+	assert_int_equal(blen, len - 29);
+
+	/* The body, the signature, and a packet's first bytes after. */
+	jute_out_init(&o);
+	jute_put_raw(&o, body, blen);
+	jute_put_string(&o, SNAPWIRE_SIGNATURE);
+	jute_put_raw(&o, "\0\0\0\x10\0\0\0\x05", 8);
+	assert_int_equal(wire_scan_pieces(&r, o.buf, o.len, &s, &seen), 1);
+	assert_int_equal(s.body_len, blen);
+	assert_int_equal(s.off, blen + 4 + strlen(SNAPWIRE_SIGNATURE));
+	again = snapwire_file(o.buf, s.body_len, &alen);
+	assert_int_equal(alen, len);
+	assert_memory_equal(again, file, len);
+	free(again);
+
+	/* Cut anywhere before the signature's end: more is wanted. */
+	assert_int_equal(wire_scan_pieces(&r, o.buf, s.off - 1 -
+	    unit_rng_below(&r, (uint32_t)s.off - 1), &s, &seen), 0);
+
+	/* A wrong signature is refused. */
+	o.buf[blen + 4] = 'b';
+	assert_int_equal(wire_scan_pieces(&r, o.buf, o.len, &s, &seen), -1);
+	jute_out_free(&o);
+
+	/* So is a negative session count, and a length beyond max. */
+	jute_out_init(&o);
+	jute_put_int(&o, -2);
+	jute_put_raw(&o, body + 4, blen - 4);
+	assert_int_equal(wire_scan_pieces(&r, o.buf, o.len, &s, &seen), -1);
+	jute_out_reset(&o);
+	jute_put_int(&o, 0);
+	jute_put_int(&o, 0);
+	jute_put_int(&o, MAXBUF + 1);
+	assert_int_equal(wire_scan_pieces(&r, o.buf, o.len, &s, &seen), -1);
+	jute_out_free(&o);
+
+	/* Not a file: no body. */
+	file[0] ^= 1;
+	assert_null(snapwire_body(file, len, &blen));
+	free(file);
+	tree_free(t);
+	session_free_all(&st);
+}
+
+/* Seeded trees through the wire translation, byte for byte. */
+static void
+test_wire_random_trees(void **state)
+{
+	(void)state;
+	wire_round_trip(0x5eed0101ULL, 300);
+	wire_round_trip(0x5eed0102ULL, 40);
+	wire_round_trip(0x5eed0103ULL, 700);
+}
+
 /* A fresh tree with no session table reads back as a fresh tree. */
 static void
 test_round_trip_fresh_tree(void **state)
@@ -569,6 +680,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_round_trip_random_trees,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_round_trip_fresh_tree,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wire_random_trees,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_byte_rejected,
 		    setup, teardown),
