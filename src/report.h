@@ -107,8 +107,8 @@
  *
  * End.  End of file or an error on the descriptor means the supervisor is
  * gone: zkd logs one line and shuts down as on SIGTERM (exit 0).  zkd also
- * asks for SIGTERM when its parent dies (PR_SET_PDEATHSIG), so nothing
- * outlives a test.
+ * asks for SIGKILL when its parent dies (PR_SET_PDEATHSIG; SIGKILL, as a
+ * paused server acts on no other), so nothing outlives a test.
  */
 #ifndef ZK_REPORT_H
 #define ZK_REPORT_H

@@ -342,13 +342,15 @@ zkd_signal_cb(int sig, short ev, void *arg)
 
 /*
  * With a side door, zkd goes when the process that started it goes: the
- * kernel sends SIGTERM at the parent's death.  A parent gone before the
- * request was made shows as a changed parent pid.
+ * kernel sends SIGKILL at the parent's death.  Not SIGTERM: a server the
+ * supervisor paused (SIGSTOP) would hold it pending forever, and nobody
+ * is left to resume it.  Every acknowledged txn is on disk already.  A
+ * parent gone before the request was made shows as a changed parent pid.
  */
 static void
 zkd_watch_parent(pid_t ppid)
 {
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
 		log_warn("prctl(PR_SET_PDEATHSIG)");
 	if (getppid() != ppid) {
 		log_info("parent process %d is gone, exiting", (int)ppid);

@@ -1,0 +1,24 @@
+# SPDX-License-Identifier: ISC
+#
+# zkensemble: the launcher (supervisor, control socket, ctl commands).
+
+bin_PROGRAMS += zkensemble
+zkensemble_SOURCES = launcher/zkensemble.c \
+	launcher/sup.c launcher/sup.h \
+	launcher/control.c launcher/control.h \
+	launcher/inst.c launcher/inst.h \
+	launcher/cond.c launcher/cond.h
+zkensemble_CFLAGS = $(src_libzk_a_CFLAGS) \
+	-DZKENSEMBLE_SBINDIR='"$(sbindir)"'
+zkensemble_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/launcher
+zkensemble_LDADD = $(ZK_LIBS)
+
+if HAVE_CMOCKA
+check_PROGRAMS += test/unit/test_launcher
+TESTS += test/unit/test_launcher
+test_unit_test_launcher_SOURCES = test/unit/test_launcher.c \
+	launcher/inst.c launcher/cond.c
+test_unit_test_launcher_CFLAGS = $(UNIT_CFLAGS)
+test_unit_test_launcher_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/launcher
+test_unit_test_launcher_LDADD = $(UNIT_LDADD)
+endif

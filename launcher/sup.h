@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * sup.h: the supervisor of a launched ensemble (see sup.c): the servers'
+ * table, their processes and side doors, the events they make, and the
+ * waits that the control socket (control.c) holds until a condition is
+ * true.
+ */
+#ifndef ZKE_SUP_H
+#define ZKE_SUP_H
+
+#include <sys/queue.h>
+
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cond.h"
+#include "inst.h"
+
+struct event_base;
+struct bufferevent;
+
+/* Timings written into each server's zoo.cfg (see --profile). */
+struct sup_profile {
+	const char	*name;
+	int		 tick;		/* tickTime, ms */
+	int		 init_limit;	/* ticks */
+	int		 sync_limit;	/* ticks */
+	int		 finalize_wait;	/* ms */
+	int		 max_interval;	/* ms, maxNotificationInterval */
+};
+
+struct sup_config {
+	int		 nservers;	/* participants */
+	int		 nobservers;
+	int		 client_base;	/* server i: client_base + i */
+	int		 quorum_base;
+	int		 election_base;
+	struct sup_profile profile;
+	struct inst_policy policy;
+	int		 backoff_ms;	/* floor between respawns */
+	int		 kill_ms;	/* TERM to KILL */
+	char		 rundir[PATH_MAX];
+	char		 zkd[PATH_MAX];
+	int		 keep;		/* leave the run directory at the end */
+};
+
+/* One line of history: the live view prints them, events lists them. */
+struct sup_event {
+	int64_t		 ms;		/* since the supervisor started */
+	int64_t		 sid;		/* 0: the ensemble */
+	char		*text;
+};
+
+struct sup;
+
+struct sup_server {
+	struct sup	*sup;
+	struct inst	 inst;
+	int		 client_port, quorum_port, election_port;
+	char		 dir[PATH_MAX];
+	struct bufferevent *door;	/* our end of its fd 3 */
+	struct event	*timer;
+};
+
+struct sup_waiter;
+
+struct sup {
+	struct event_base *base;
+	struct sup_config c;
+	struct sup_server *srv;
+	size_t		 nsrv;
+	int64_t		 t0;		/* monotonic ms at start */
+	int64_t		 leader;	/* the last leader announced */
+	int64_t		 leader_epoch;	/* and its epoch */
+	struct sup_event *events;
+	size_t		 nevents, capevents;
+	FILE		*view;		/* live view, or NULL */
+	int		 serving_once;	/* the first serving was announced */
+	int		 going;		/* down under way: exit when all down */
+	void		(*serving)(struct sup *);	/* first serving */
+	void		(*changed)(struct sup *);	/* after any change */
+	void		(*gone)(struct sup *);		/* all down, going */
+};
+
+int		 sup_prepare(struct sup *, struct event_base *,
+		    const struct sup_config *, char **);
+void		 sup_start_all(struct sup *);
+struct sup_server *sup_server(struct sup *, int64_t);
+int		 sup_start(struct sup *, struct sup_server *);
+int		 sup_stop(struct sup *, struct sup_server *);
+int		 sup_signal(struct sup *, struct sup_server *, int);
+void		 sup_down(struct sup *);
+void		 sup_finish(struct sup *);
+void		 sup_note(struct sup *, int64_t, const char *, ...)
+		    __attribute__((__format__(printf, 3, 4)));
+void		 sup_view_table(struct sup *, struct cond_view *, size_t);
+char		*sup_connect_string(struct sup *);
+int64_t		 sup_pick(struct sup *, const char *);
+int		 sup_rmtree(const char *);
+
+#endif

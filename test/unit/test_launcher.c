@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * test_launcher.c: the launcher's pure parts.  inst.c: every (state,
+ * event) pair moves where the life cycle says, and exits are classified
+ * as the restart policy wants (clean, ours, crash, crash loop, broken).
+ * cond.c: wait's words parse or are refused, and each condition holds
+ * exactly of the tables it should.
+ */
+#include <sys/wait.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cond.h"
+#include "inst.h"
+
+#define EXITED(n)	((n) << 8)
+#define SIGNALED(s)	(s)
+
+static void
+test_inst_cycle(void **state)
+{
+	struct inst	 i;
+
+	(void)state;
+	memset(&i, 0, sizeof(i));
+	assert_int_equal(inst_step(&i, INST_EV_READY), INST_DO_INVALID);
+	assert_int_equal(i.state, INST_DOWN);
+	assert_int_equal(inst_step(&i, INST_EV_START), INST_DO_SPAWN);
+	assert_int_equal(i.state, INST_STARTING);
+	assert_true(i.want_up);
+	assert_int_equal(inst_step(&i, INST_EV_READY), INST_DO_NOTHING);
+	assert_int_equal(i.state, INST_UP);
+	assert_int_equal(inst_step(&i, INST_EV_STOP), INST_DO_TERM);
+	assert_int_equal(i.state, INST_STOPPING);
+	assert_false(i.want_up);
+	assert_int_equal(inst_step(&i, INST_EV_TIMER), INST_DO_KILL);
+	/* A start while stopping only records the wish. */
+	assert_int_equal(inst_step(&i, INST_EV_START), INST_DO_NOTHING);
+	assert_int_equal(i.state, INST_STOPPING);
+	assert_true(i.want_up);
+	assert_int_equal(inst_step(&i, INST_EV_EXITED), INST_DO_DISARM);
+	assert_int_equal(i.state, INST_DOWN);
+	/* A crash waits in backoff; a stop there ends it. */
+	inst_step(&i, INST_EV_START);
+	assert_int_equal(inst_step(&i, INST_EV_CRASHED), INST_DO_BACKOFF);
+	assert_int_equal(i.state, INST_BACKOFF);
+	assert_int_equal(inst_step(&i, INST_EV_EXITED), INST_DO_INVALID);
+	assert_int_equal(inst_step(&i, INST_EV_TIMER), INST_DO_SPAWN);
+	assert_int_equal(inst_step(&i, INST_EV_BROKEN), INST_DO_NOTHING);
+	assert_int_equal(i.state, INST_FAILED);
+	assert_int_equal(inst_step(&i, INST_EV_TIMER), INST_DO_NOTHING);
+	assert_int_equal(i.state, INST_FAILED);
+	i.crashes = 3;
+	assert_int_equal(inst_step(&i, INST_EV_START), INST_DO_SPAWN);
+	assert_int_equal(i.crashes, 0);
+	inst_step(&i, INST_EV_CRASHED);
+	assert_int_equal(inst_step(&i, INST_EV_STOP), INST_DO_DISARM);
+	assert_int_equal(i.state, INST_DOWN);
+}
+
+static void
+test_inst_exit_events(void **state)
+{
+	struct inst_policy never = { 0, 5, 10000 }, on = { 1, 2, 10000 };
+	struct inst	 i;
+
+	(void)state;
+	memset(&i, 0, sizeof(i));
+	i.want_up = 1;
+	/* Broken whatever the policy: configuration, data, port. */
+	assert_int_equal(inst_exit_event(&i, EXITED(78), &on, 0),
+	    INST_EV_BROKEN);
+	assert_int_equal(inst_exit_event(&i, EXITED(65), &never, 0),
+	    INST_EV_BROKEN);
+	assert_int_equal(inst_exit_event(&i, EXITED(69), &on, 0),
+	    INST_EV_BROKEN);
+	assert_int_equal(i.last_status, EXITED(69));
+	/* Clean, or ours: down. */
+	assert_int_equal(inst_exit_event(&i, EXITED(0), &on, 0),
+	    INST_EV_EXITED);
+	i.expected = 1;
+	assert_int_equal(inst_exit_event(&i, SIGNALED(9), &on, 0),
+	    INST_EV_EXITED);
+	i.expected = 0;
+	/* A crash: down without the policy, else restarted... */
+	assert_int_equal(inst_exit_event(&i, SIGNALED(6), &never, 0),
+	    INST_EV_EXITED);
+	assert_int_equal(inst_exit_event(&i, SIGNALED(6), &on, 1000),
+	    INST_EV_CRASHED);
+	assert_int_equal(inst_exit_event(&i, EXITED(1), &on, 2000),
+	    INST_EV_CRASHED);
+	/* ...until one too many within the window. */
+	assert_int_equal(inst_exit_event(&i, SIGNALED(11), &on, 3000),
+	    INST_EV_BROKEN);
+	/* Past the window the count starts again. */
+	i.crashes = 2;
+	i.first_crash = 0;
+	assert_int_equal(inst_exit_event(&i, SIGNALED(11), &on, 20001),
+	    INST_EV_CRASHED);
+	assert_int_equal(i.crashes, 1);
+	/* Nobody wants it up: no restart. */
+	i.want_up = 0;
+	assert_int_equal(inst_exit_event(&i, SIGNALED(6), &on, 20002),
+	    INST_EV_EXITED);
+}
+
+static int
+parse(const char *words, struct cond *c, size_t *n)
+{
+	char	*copy = strdup(words), *argv[32], *cause = NULL;
+	int	 argc = 0, rv;
+
+	for (char *p = strtok(copy, " "); p != NULL; p = strtok(NULL, " "))
+		argv[argc++] = p;
+	rv = cond_parse(argc, argv, c, n, &cause);
+	free(cause);
+	free(copy);
+	return rv;
+}
+
+static void
+test_cond_parse(void **state)
+{
+	struct cond	 c[COND_MAX];
+	size_t		 n;
+
+	(void)state;
+	assert_int_equal(parse("quorum leader serving zxid-converged", c,
+	    &n), 0);
+	assert_int_equal(n, 4);
+	assert_int_equal(c[3].kind, COND_ZXID_CONVERGED);
+	assert_int_equal(parse("leader-not 3 down 2 1 FOLLOWING 4 paused", c,
+	    &n), 0);
+	assert_int_equal(n, 4);
+	assert_int_equal(c[0].kind, COND_LEADER_NOT);
+	assert_int_equal(c[0].sid, 3);
+	assert_int_equal(c[1].kind, COND_DOWN);
+	assert_string_equal(c[2].state, "following");
+	assert_string_equal(c[3].state, "paused");
+	assert_int_equal(parse("", c, &n), -1);
+	assert_int_equal(parse("sideways", c, &n), -1);
+	assert_int_equal(parse("leader-not", c, &n), -1);
+	assert_int_equal(parse("down x", c, &n), -1);
+	assert_int_equal(parse("2", c, &n), -1);
+	assert_int_equal(parse("2 asleep", c, &n), -1);
+	assert_int_equal(parse("0 up", c, &n), -1);
+}
+
+static struct cond_view
+srv(int64_t sid, const char *proc, const char *role, const char *phase,
+    int64_t leader, int ready)
+{
+	struct cond_view v;
+
+	memset(&v, 0, sizeof(v));
+	v.sid = sid;
+	v.proc = proc;
+	v.role = role;
+	v.phase = phase;
+	v.leader = leader;
+	v.ready = ready;
+	v.zxid = 0x100000005LL;
+	return v;
+}
+
+static int
+holds(const char *words, const struct cond_view *v, size_t n)
+{
+	struct cond	 c[COND_MAX];
+	size_t		 nc;
+
+	assert_int_equal(parse(words, c, &nc), 0);
+	return cond_all(c, nc, v, n);
+}
+
+static void
+test_cond_holds(void **state)
+{
+	struct cond_view v[4];
+
+	(void)state;
+	v[0] = srv(1, "up", "FOLLOWING", "BROADCAST", 3, 1);
+	v[1] = srv(2, "up", "FOLLOWING", "BROADCAST", 3, 1);
+	v[2] = srv(3, "up", "LEADING", "BROADCAST", 3, 1);
+	v[3] = srv(4, "up", "OBSERVING", "BROADCAST", 3, 1);
+	v[3].observer = 1;
+	assert_true(holds("quorum leader serving zxid-converged", v, 4));
+	assert_true(holds("leader-not 1 3 leading 4 observing 1 serving", v,
+	    4));
+	assert_false(holds("leader-not 3", v, 4));
+	assert_false(holds("down 1", v, 4));
+	assert_true(cond_leader(v, 4) == 3);
+	/* A lagging zxid. */
+	v[1].zxid++;
+	assert_false(holds("zxid-converged", v, 4));
+	/* Two followers gone: no quorum (the observer counts for none). */
+	v[0] = srv(1, "down", "", "", 0, 0);
+	v[1] = srv(2, "up", "LOOKING", "ELECTION", 0, 0);
+	v[1].paused = 1;
+	assert_false(holds("quorum", v, 4));
+	assert_true(holds("leader down 1 2 paused", v, 4));
+	/* A paused server does not count against serving. */
+	assert_true(holds("serving", v, 4));
+	/* A second leader (an old one, resumed): no leader at all. */
+	v[1] = srv(2, "up", "LEADING", "DISCOVERY", 0, 0);
+	assert_false(holds("leader", v, 4));
+	/* Not ready yet: not serving. */
+	v[1] = srv(2, "starting", "FOLLOWING", "SYNCHRONIZATION", 3, 0);
+	assert_false(holds("serving", v, 4));
+	assert_true(holds("2 starting 2 following", v, 4));
+	/* Nobody runs: nothing serves. */
+	v[0] = v[1] = v[2] = v[3] = srv(1, "failed", "", "", 0, 0);
+	assert_false(holds("serving", v, 4));
+	assert_true(holds("1 failed down 1", v, 4));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_inst_cycle),
+		cmocka_unit_test(test_inst_exit_events),
+		cmocka_unit_test(test_cond_parse),
+		cmocka_unit_test(test_cond_holds),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
