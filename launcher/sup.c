@@ -457,7 +457,7 @@ sup_down(struct sup *s)
 		s->gone(s);
 }
 
-/* Frees what sup_prepare made; removes the run directory unless kept. */
+/* Frees what sup_prepare made (gone() removes the run directory). */
 void
 sup_finish(struct sup *s)
 {
@@ -472,8 +472,6 @@ sup_finish(struct sup *s)
 		event_free(sup_sigchld);
 		sup_sigchld = NULL;
 	}
-	if (!s->c.keep && sup_rmtree(s->c.rundir) == -1)
-		log_warn("cannot remove %s", s->c.rundir);
 	for (i = 0; i < s->nevents; i++)
 		free(s->events[i].text);
 	free(s->events);

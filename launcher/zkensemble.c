@@ -284,12 +284,12 @@ zke_changed_cb(struct sup *s)
 	control_changed(&zke_ctl);
 }
 
+/* Every server is gone: the run directory goes before the answers. */
 static void
 zke_gone_cb(struct sup *s)
 {
 	if (!s->c.keep && sup_rmtree(s->c.rundir) == -1)
 		log_warn("cannot remove %s", s->c.rundir);
-	s->c.keep = 1;		/* done */
 	control_gone(&zke_ctl);
 }
 
@@ -627,13 +627,51 @@ zke_logs(int argc, char **argv)
 	return ZKE_FAILED;
 }
 
+/*
+ * The supervisor's env answer, NAME=VALUE lines (the caller frees it),
+ * or NULL with *rv the status.
+ */
+static char *
+zke_env_text(int *rv)
+{
+	char	*args[1] = { zke_word_env }, *out = NULL;
+	size_t	 outlen = 0;
+	FILE	*f;
+
+	if ((f = open_memstream(&out, &outlen)) == NULL) {
+		*rv = ZKE_FAILED;
+		return NULL;
+	}
+	*rv = zke_request(1, args, f);
+	fclose(f);
+	if (*rv != ZKE_OK) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* env: the lines as shell exports (-j: as the supervisor gives them). */
+static int
+zke_env(void)
+{
+	char	*out, *line, *save;
+	int	 rv;
+
+	if ((out = zke_env_text(&rv)) == NULL)
+		return rv;
+	for (line = strtok_r(out, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		printf("%s%s\n", zke_json ? "" : "export ", line);
+	free(out);
+	return ZKE_OK;
+}
+
 /* exec CMD ...: CMD with ZK_SERVERS (and ZK_RUNDIR) in its environment. */
 static int
 zke_exec(int argc, char **argv)
 {
-	char	*args[1] = { zke_word_env }, *out = NULL, *line, *save, *eq;
-	size_t	 outlen = 0;
-	FILE	*f;
+	char	*out, *line, *save, *eq;
 	int	 rv;
 
 	if (argc >= 2 && strcmp(argv[1], "--") == 0) {
@@ -642,11 +680,7 @@ zke_exec(int argc, char **argv)
 	}
 	if (argc < 2)
 		zke_usage();
-	if ((f = open_memstream(&out, &outlen)) == NULL)
-		return ZKE_FAILED;
-	rv = zke_request(1, args, f);
-	fclose(f);
-	if (rv != ZKE_OK)
+	if ((out = zke_env_text(&rv)) == NULL)
 		return rv;
 	for (line = strtok_r(out, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save))
@@ -696,21 +730,7 @@ main(int argc, char *argv[])
 		return zke_logs(argc, argv);
 	if (strcmp(argv[0], "exec") == 0)
 		return zke_exec(argc, argv);
-	if (strcmp(argv[0], "env") == 0 && !zke_json) {
-		char	*args[1] = { zke_word_env }, *out = NULL, *line, *save;
-		size_t	 outlen = 0;
-		FILE	*f = open_memstream(&out, &outlen);
-		int	 rv;
-
-		if (f == NULL)
-			return ZKE_FAILED;
-		rv = zke_request(1, args, f);
-		fclose(f);
-		for (line = strtok_r(out, "\n", &save); line != NULL &&
-		    rv == ZKE_OK; line = strtok_r(NULL, "\n", &save))
-			printf("export %s\n", line);
-		free(out);
-		return rv;
-	}
+	if (strcmp(argv[0], "env") == 0)
+		return zke_env();
 	return zke_request(argc, argv, NULL);
 }

@@ -221,6 +221,16 @@ write_refused() {
 	get_is "$b" /while-down-via-follower "changed on $a"
 }
 
+# mntr's value of KEY on server I.
+mntr_value() {
+	ens_4lw "$1" mntr | awk -v k="zk_$2" '$1 == k { print $2 }'
+}
+
+# Leader I holds no session (none can expire).
+no_sessions() {
+	[ "$(mntr_value "$1" global_sessions)" = 0 ]
+}
+
 @test "1..5 started in order: 3 leads, 4 and 5 follow (seed 003); with equal zxids the highest sid takes over" {
 	ens_init 5
 	ens_start 1
@@ -247,7 +257,11 @@ write_refused() {
 	# alone decide.  (A server that went looking once more than the
 	# others, as a paused one does, opens a newer round; the others
 	# restart theirs on its first vote, and whoever gathers a quorum
-	# first within finalizeWait may win, in ZooKeeper as here.)
+	# first within finalizeWait may win, in ZooKeeper as here.)  And
+	# every zxid is the same: no session is left whose expiry the
+	# leader could propose just before it dies (a follower that logged
+	# it would rightly win).
+	wait_until "$W" no_sessions 3
 	ens_wait_zxids_equal "$W"
 	ens_kill 3
 	ens_wait_leader "$W"
@@ -269,10 +283,6 @@ write_refused() {
 	ens_trees_equal
 }
 
-# mntr's value of KEY on server I.
-mntr_value() {
-	ens_4lw "$1" mntr | awk -v k="zk_$2" '$1 == k { print $2 }'
-}
 
 # Servers 1, 2 and 3 up, a leader settled.
 three_up() {
