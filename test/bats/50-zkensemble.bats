@@ -21,7 +21,8 @@
 #     crash loop limit fails it;
 #   - observers observe; wait times out with exit 3.
 #
-# Ports: -p auto (blocks above 20000), or the ones named below 22300.
+# Ports: -p auto (blocks from 24000 up, clear of every test file's own
+# range), or the block of -p 22290.
 # Waits are `zkensemble wait`, never sleeps.
 
 load "$TOP_SRCDIR/test/lib/zkd.bash"
