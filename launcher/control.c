@@ -318,11 +318,8 @@ static int
 control_conds_hold(struct control_conn *c)
 {
 	struct sup	*s = c->ctl->sup;
-	struct cond_view v[64];
-	size_t		 n = s->nsrv < 64 ? s->nsrv : 64;
 
-	sup_view_table(s, v, n);
-	return cond_all(c->conds, c->nconds, v, n);
+	return cond_all(c->conds, c->nconds, sup_views(s), s->nsrv);
 }
 
 static void

@@ -84,6 +84,7 @@ sup_prepare(struct sup *s, struct event_base *base,
 	s->t0 = util_now_ms();
 	s->nsrv = (size_t)(c->nservers + c->nobservers);
 	s->srv = xcalloc(s->nsrv, sizeof(*s->srv));
+	s->views = xcalloc(s->nsrv, sizeof(*s->views));
 	if (mkdir(c->rundir, 0700) == -1 && errno != EEXIST) {
 		xasprintf(cause, "%s: %s", c->rundir, strerror(errno));
 		return -1;
@@ -202,25 +203,28 @@ sup_note(struct sup *s, int64_t sid, const char *fmt, ...)
 	}
 }
 
-/* The table as the wait conditions see it (v has room for nsrv). */
-void
-sup_view_table(struct sup *s, struct cond_view *v, size_t n)
+/* The table as the wait conditions see it now (nsrv entries, ours). */
+const struct cond_view *
+sup_views(struct sup *s)
 {
+	struct cond_view *v;
 	struct inst	*in;
 	size_t		 i;
 
-	for (i = 0; i < s->nsrv && i < n; i++) {
+	for (i = 0; i < s->nsrv; i++) {
 		in = &s->srv[i].inst;
-		v[i].sid = in->sid;
-		v[i].observer = in->observer;
-		v[i].proc = inst_state_name(in->state);
-		v[i].paused = in->paused;
-		v[i].role = in->role;
-		v[i].phase = in->phase;
-		v[i].leader = in->leader;
-		v[i].zxid = in->zxid;
-		v[i].ready = in->ready;
+		v = &s->views[i];
+		v->sid = in->sid;
+		v->observer = in->observer;
+		v->proc = inst_state_name(in->state);
+		v->paused = in->paused;
+		v->role = in->role;
+		v->phase = in->phase;
+		v->leader = in->leader;
+		v->zxid = in->zxid;
+		v->ready = in->ready;
 	}
+	return s->views;
 }
 
 /* "127.0.0.1:2181,..." of every server; the caller frees it. */
@@ -246,15 +250,13 @@ sup_connect_string(struct sup *s)
 static void
 sup_changed(struct sup *s)
 {
-	struct cond_view v[64];
+	const struct cond_view *v = sup_views(s);
 	struct cond	 serving = { .kind = COND_SERVING };
 	struct sup_server *l;
 	int64_t		 leader;
 	char		*cs;
-	size_t		 n = s->nsrv < 64 ? s->nsrv : 64;
 
-	sup_view_table(s, v, n);
-	leader = cond_leader(v, n);
+	leader = cond_leader(v, s->nsrv);
 	l = leader != 0 ? sup_server(s, leader) : NULL;
 	if (l != NULL && (leader != s->leader ||
 	    l->inst.epoch != s->leader_epoch)) {
@@ -263,7 +265,8 @@ sup_changed(struct sup *s)
 		s->leader = leader;
 		s->leader_epoch = l->inst.epoch;
 	}
-	if (!s->serving_once && !s->going && cond_holds(&serving, v, n)) {
+	if (!s->serving_once && !s->going &&
+	    cond_holds(&serving, v, s->nsrv)) {
 		s->serving_once = 1;
 		cs = sup_connect_string(s);
 		sup_note(s, 0, "serving: %s", cs);
@@ -475,6 +478,7 @@ sup_finish(struct sup *s)
 	for (i = 0; i < s->nevents; i++)
 		free(s->events[i].text);
 	free(s->events);
+	free(s->views);
 	free(s->srv);
 }
 
@@ -503,13 +507,12 @@ sup_rmtree(const char *dir)
 int64_t
 sup_pick(struct sup *s, const char *word)
 {
-	struct cond_view v[64];
-	size_t		 i, n = s->nsrv < 64 ? s->nsrv : 64;
+	const struct cond_view *v = sup_views(s);
+	size_t		 i, n = s->nsrv;
 	int64_t		 leader;
 	char		*end;
 	long long	 sid;
 
-	sup_view_table(s, v, n);
 	leader = cond_leader(v, n);
 	if (strcmp(word, "leader") == 0)
 		return leader;

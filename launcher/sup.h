@@ -70,6 +70,7 @@ struct sup {
 	struct sup_config c;
 	struct sup_server *srv;
 	size_t		 nsrv;
+	struct cond_view *views;	/* nsrv, refreshed by sup_views */
 	int64_t		 t0;		/* monotonic ms at start */
 	int64_t		 leader;	/* the last leader announced */
 	int64_t		 leader_epoch;	/* and its epoch */
@@ -94,7 +95,7 @@ void		 sup_down(struct sup *);
 void		 sup_finish(struct sup *);
 void		 sup_note(struct sup *, int64_t, const char *, ...)
 		    __attribute__((__format__(printf, 3, 4)));
-void		 sup_view_table(struct sup *, struct cond_view *, size_t);
+const struct cond_view *sup_views(struct sup *);
 char		*sup_connect_string(struct sup *);
 int64_t		 sup_pick(struct sup *, const char *);
 int		 sup_rmtree(const char *);

@@ -106,8 +106,10 @@ ens_acked(void *arg, int64_t sid, int64_t zxid, const uint8_t *data,
 	(void)arg;
 	if (zxid % ENS_ACK_SAMPLE != 0 || len < 28)
 		return;
-	ms = util_wall_ms() - (int64_t)jute_be64(data + 20);
-	for (i = 0; i < ens->nmembers && ms >= 0; i++)
+	/* A clock stepped back gives no sample, as in ZooKeeper. */
+	if ((ms = util_wall_ms() - (int64_t)jute_be64(data + 20)) < 0)
+		return;
+	for (i = 0; i < ens->nmembers; i++)
 		if (ens->members[i].sid == sid) {
 			summary_add(&ens->ack_latency[i], ms);
 			ens->ack_seen[i] = 1;
