@@ -14,7 +14,7 @@
  *   - from an earlier round: ignore it (and send our vote back, so the
  *     sender catches up);
  *   - from our round: if its vote beats our proposal, back it and tell
- *     everyone.
+ *     everyone; if ours beats it, send ours back to the sender alone.
  *
  * Then the sender's vote is recorded.  When a quorum of voters (ourselves
  * included) back exactly our proposal, we wait finalize_wait more: a
@@ -25,6 +25,16 @@
  * (doubling from min_interval to max_interval, restarted by every
  * notification, resending our vote when it fires) or, while finalizing,
  * the finalize wait.
+ *
+ * That last answer is ours, not ZooKeeper's.  Followers of a dead leader
+ * do not all notice at once: the first to look tells the others while
+ * they still follow, and a following server drops a vote after answering
+ * it.  In ZooKeeper the best voter then stays silent (every worse vote it
+ * receives restarts its timeout) while the others settle among themselves
+ * within finalizeWait: with equal zxids the highest sid then loses, a
+ * few times in twenty under load.  Answering a worse vote of our round
+ * puts the best vote back in front of whoever missed it; it ends, since
+ * the sender takes the better vote and then has nothing worse to send.
  *
  * A server that is no longer LOOKING answers every LOOKING notification
  * with the vote it left its round with and its state (FOLLOWING, LEADING).
@@ -326,6 +336,20 @@ election_recv(struct election *e, int64_t from, const struct vote *n)
 		 * The sender lags: send it our round and proposal.  Not from
 		 * an observer: voters answer it whatever it sends, and the
 		 * two would go on answering each other.
+		 */
+		reply = e->proposal;
+		reply.round = e->clock;
+		reply.state = PEER_LOOKING;
+		reply.version = ELECTION_NOTIF_VERSION;
+		e->io.send(e->io.arg, from, &reply);
+	} else if (n->state == PEER_LOOKING && n->round == e->clock &&
+	    e->participant && e->init_zxid != -1 && n->zxid != -1 &&
+	    election_vote_beats(e, e->proposal.leader, e->proposal.zxid,
+	    e->proposal.epoch, n->leader, n->zxid, n->epoch)) {
+		/*
+		 * The sender backs a worse vote in our round: it may not
+		 * have heard ours (we told it while it still followed
+		 * someone, and it dropped that).  Tell it again, to it alone.
 		 */
 		reply = e->proposal;
 		reply.round = e->clock;

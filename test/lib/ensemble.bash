@@ -13,6 +13,8 @@
 #                                  ensemble (Apache's JVM options are
 #                                  ENS_APACHE_OPTS, e.g. system
 #                                  properties)
+#                                  zkd's extra options are ENS_ZKD_OPTS
+#                                  (-v logs every election message)
 #   ens_start I                    start server I, wait until its own
 #                                  process answers a four-letter word
 #   ens_kill I                     SIGKILL, wait until the process is gone
@@ -174,7 +176,8 @@ ens_start() {
 	echo "--- start $(date +%T.%N)" >> "$s/server.log"
 	case $impl in
 	zkd)
-		"${ZKD:-zkd}" -d -z "$s/zoo.cfg" \
+		# shellcheck disable=SC2086
+		"${ZKD:-zkd}" -d ${ENS_ZKD_OPTS:-} -z "$s/zoo.cfg" \
 		    >> "$s/server.log" 2>&1 < /dev/null 3>&- &
 		;;
 	apache)

@@ -372,6 +372,43 @@ scenario_five_in_order(int verbose)
 }
 
 /*
+ * Seed 003 goes on: leader 3 dies and, all zxids equal, 5 takes over
+ * although it looked first, while the others still followed 3 and
+ * dropped its vote; then 1, 2 and 4 look and vote for themselves.
+ */
+static void
+scenario_first_looker(int verbose)
+{
+	struct world	 w;
+	int		 i;
+	int64_t		 l1, l2;
+
+	world_init(&w, 3, 5, 0);
+	w.verbose = verbose;
+	for (i = 0; i < 5; i++) {
+		w.p[i].epoch = 1;
+		w.p[i].zxid = 0x100000038LL;
+		peer_start(&w.p[i]);
+		run_to(&w, w.sim.now + (i == 2 ? 3000 : 100));
+	}
+	l1 = settled(&w);
+	peer_crash(&w.p[2]);
+	election_look(&w.p[4].e, w.p[4].zxid, w.p[4].epoch);
+	simnet_flush(&w.net);
+	run_to(&w, w.sim.now + 5);
+	for (i = 0; i < 4; i++)
+		if (i != 2)
+			election_look(&w.p[i].e, w.p[i].zxid, w.p[i].epoch);
+	simnet_flush(&w.net);
+	l2 = run_until_settled(&w, 20000);
+	sim_tap(!w.verdict.failed && l1 == 3 && l2 == 5,
+	    "leader 3 dies, 5 looks first and 1, 2, 4 drop its vote: with "
+	    "equal zxids 5 still leads (%lld, %lld)%s%s", (long long)l1,
+	    (long long)l2, w.verdict.failed ? ": " : "", w.verdict.why);
+	world_free(&w);
+}
+
+/*
  * Seed 001: the leader dies; of the survivors, the one with the highest
  * zxid wins even with the lower sid.  Restarted, the old leader (highest
  * zxid of all) joins the new leader instead of taking over.
@@ -636,10 +673,11 @@ main(int argc, char *argv[])
 	sim_args(argc, argv, "sim_election", 5000, &a);
 	if (a.one)
 		return sim_seeds(&a, run_one, NULL, why, sizeof(why)) != 0;
-	printf("1..8\n");
+	printf("1..9\n");
 	scenario_order();
 	scenario_three_in_order(a.verbose);
 	scenario_five_in_order(a.verbose);
+	scenario_first_looker(a.verbose);
 	scenario_highest_zxid(a.verbose);
 	scenario_epoch_first(a.verbose);
 	scenario_four_servers(a.verbose);
