@@ -31,6 +31,7 @@
 #include <event2/listener.h>
 
 #include "control.h"
+#include "elect.h"
 #include "log.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -43,6 +44,8 @@ enum control_wait {
 	CW_COND,		/* wait: until conds hold or the deadline */
 	CW_DOWN,		/* down: until every server is gone */
 	CW_EVENTS,		/* events -f: every event, until EOF */
+	CW_REPLIES,		/* side door replies, then the answer */
+	CW_ELECT,		/* elect under way */
 };
 
 struct control_conn {
@@ -54,6 +57,8 @@ struct control_conn {
 	size_t		 nconds;
 	struct event	*deadline;
 	size_t		 next_event;	/* events -f: the next to send */
+	int		 outstanding;	/* CW_REPLIES: replies to come */
+	char		*refused;	/* the first refusal among them */
 	int		 done;		/* answered: close once written */
 	TAILQ_ENTRY(control_conn) entry;
 };
@@ -81,6 +86,8 @@ control_printf(struct control_conn *c, const char *fmt, ...)
 static void
 control_end(struct control_conn *c, int status)
 {
+	if (c->wait == CW_ELECT)
+		elect_cancel(c->ctl->sup);
 	control_printf(c, "= %d\n", status);
 	c->done = 1;
 	c->wait = CW_NONE;
@@ -179,6 +186,10 @@ control_free(struct control_conn *c)
 	struct control	*ctl = c->ctl;
 
 	TAILQ_REMOVE(&ctl->conns, c, entry);
+	sup_cancel(ctl->sup, c);
+	if (c->wait == CW_ELECT)
+		elect_cancel(ctl->sup);
+	free(c->refused);
 	if (c->deadline != NULL)
 		event_free(c->deadline);
 	bufferevent_free(c->bev);
@@ -462,6 +473,152 @@ control_life(struct control_conn *c, int argc, char **argv)
 	control_end(c, 0);
 }
 
+/* Each server's answer to a fault rule; the verb ends with the last. */
+static void
+control_rule_cb(void *arg, struct sup_server *srv, int ok, const char *text)
+{
+	struct control_conn	*c = arg;
+	char			 pic[1024];
+
+	if (!ok && strncmp(text, "error=lost", 10) != 0 && c->refused == NULL)
+		xasprintf(&c->refused, "server %lld refused: %s",
+		    (long long)srv->inst.sid, text);
+	if (--c->outstanding > 0)
+		return;
+	if (c->refused != NULL) {
+		control_fail(c, 1, "%s", c->refused);
+		return;
+	}
+	faults_describe(&c->ctl->sup->faults, pic, sizeof(pic));
+	control_printf(c, "%s\n", pic);
+	control_end(c, 0);
+}
+
+/*
+ * isolate SET, partition SET..., heal [SET], delay FROM TO MS: change the
+ * network, tell the servers, answer once every running server has its
+ * rules (a server started later gets them before it runs).
+ */
+static void
+control_network(struct control_conn *c, int argc, char **argv)
+{
+	struct sup	*s = c->ctl->sup;
+	char		*cause = NULL, pic[1024];
+	int		 rv, n;
+
+	if (strcmp(argv[0], "isolate") == 0 && argc == 2)
+		rv = faults_isolate(&s->faults, argv[1], &cause);
+	else if (strcmp(argv[0], "partition") == 0)
+		rv = faults_partition(&s->faults, argc - 1, argv + 1, &cause);
+	else if (strcmp(argv[0], "heal") == 0 && argc <= 2)
+		rv = faults_heal(&s->faults, argc == 2 ? argv[1] : NULL,
+		    &cause);
+	else if (strcmp(argv[0], "delay") == 0 && argc == 4)
+		rv = faults_delay(&s->faults, argv[1], argv[2], argv[3],
+		    &cause);
+	else {
+		control_fail(c, 2, "usage: isolate SET | partition SET... | "
+		    "heal [SET] | delay FROM TO MS (a SET: 1,2,... or all)");
+		return;
+	}
+	if (rv == -1) {
+		control_fail(c, 2, "%s", cause);
+		free(cause);
+		return;
+	}
+	faults_describe(&s->faults, pic, sizeof(pic));
+	sup_note(s, 0, "network: %s", pic);
+	if ((n = sup_faults_apply(s, control_rule_cb, c)) == 0) {
+		control_printf(c, "%s\n", pic);
+		control_end(c, 0);
+		return;
+	}
+	c->wait = CW_REPLIES;
+	c->outstanding = n;
+}
+
+static void
+control_expire_cb(void *arg, struct sup_server *srv, int ok,
+    const char *text)
+{
+	struct control_conn	*c = arg;
+
+	(void)srv;
+	if (ok) {
+		control_printf(c, "expired\n");
+		control_end(c, 0);
+	} else
+		control_fail(c, 1, "expire: %s", text);
+}
+
+/* expire 0xSESSION: by the leader, or any server that serves. */
+static void
+control_expire(struct control_conn *c, int argc, char **argv)
+{
+	struct sup		*s = c->ctl->sup;
+	const struct cond_view	*v;
+	struct sup_server	*srv = NULL;
+	size_t			 i;
+	int64_t			 sid;
+
+	if (argc != 2 || strncmp(argv[1], "0x", 2) != 0 ||
+	    strlen(argv[1]) < 3 || strlen(argv[1]) > 18 ||
+	    strspn(argv[1] + 2, "0123456789abcdefABCDEF") !=
+	    strlen(argv[1]) - 2) {
+		control_fail(c, 2, "usage: expire 0xSESSION");
+		return;
+	}
+	if ((sid = sup_pick(s, "leader")) != 0)
+		srv = sup_server(s, sid);
+	v = sup_views(s);
+	for (i = 0; srv == NULL && i < s->nsrv; i++)
+		if (cond_serves(&v[i]))
+			srv = &s->srv[i];
+	if (srv == NULL || sup_send(s, srv, control_expire_cb, c,
+	    "expire session=%s", argv[1]) == -1) {
+		control_fail(c, 1, "expire: no server serves");
+		return;
+	}
+	c->wait = CW_REPLIES;
+	c->outstanding = 1;
+}
+
+static void
+control_elect_cb(void *arg, int status, const char *msg)
+{
+	struct control_conn	*c = arg;
+
+	if (status == 0) {
+		control_printf(c, "%s\n", msg);
+		control_end(c, 0);
+	} else
+		control_fail(c, status, "elect: %s", msg);
+}
+
+/* elect ID: hand leadership to ID (elect.c). */
+static void
+control_elect(struct control_conn *c, int argc, char **argv)
+{
+	struct sup	*s = c->ctl->sup;
+	char		*cause = NULL;
+	int64_t		 sid;
+
+	if (argc != 2) {
+		control_fail(c, 2, "usage: elect ID");
+		return;
+	}
+	if ((sid = sup_pick(s, argv[1])) == 0) {
+		control_fail(c, 1, "%s: no such server", argv[1]);
+		return;
+	}
+	c->wait = CW_ELECT;
+	if (elect_start(s, sid, control_elect_cb, c, &cause) == -1) {
+		c->wait = CW_NONE;
+		control_fail(c, 1, "elect: %s", cause);
+		free(cause);
+	}
+}
+
 static void
 control_command(struct control_conn *c, int argc, char **argv)
 {
@@ -513,6 +670,15 @@ control_command(struct control_conn *c, int argc, char **argv)
 	} else if (strcmp(argv[0], "down") == 0) {
 		c->wait = CW_DOWN;
 		sup_down(s);
+	} else if (strcmp(argv[0], "isolate") == 0 ||
+	    strcmp(argv[0], "partition") == 0 ||
+	    strcmp(argv[0], "heal") == 0 ||
+	    strcmp(argv[0], "delay") == 0) {
+		control_network(c, argc, argv);
+	} else if (strcmp(argv[0], "expire") == 0) {
+		control_expire(c, argc, argv);
+	} else if (strcmp(argv[0], "elect") == 0) {
+		control_elect(c, argc, argv);
 	} else if (strcmp(argv[0], "ping") == 0) {
 		control_printf(c, "pid %d\n", (int)getpid());
 		control_end(c, 0);

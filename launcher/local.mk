@@ -7,7 +7,9 @@ zkensemble_SOURCES = launcher/zkensemble.c \
 	launcher/sup.c launcher/sup.h \
 	launcher/control.c launcher/control.h \
 	launcher/inst.c launcher/inst.h \
-	launcher/cond.c launcher/cond.h
+	launcher/cond.c launcher/cond.h \
+	launcher/elect.c launcher/elect.h \
+	launcher/faults.c launcher/faults.h
 zkensemble_CFLAGS = $(src_libzk_a_CFLAGS) \
 	-DZKENSEMBLE_SBINDIR='"$(sbindir)"'
 zkensemble_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/launcher
@@ -17,7 +19,7 @@ if HAVE_CMOCKA
 check_PROGRAMS += test/unit/test_launcher
 TESTS += test/unit/test_launcher
 test_unit_test_launcher_SOURCES = test/unit/test_launcher.c \
-	launcher/inst.c launcher/cond.c
+	launcher/inst.c launcher/cond.c launcher/faults.c
 test_unit_test_launcher_CFLAGS = $(UNIT_CFLAGS)
 test_unit_test_launcher_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/launcher
 test_unit_test_launcher_LDADD = $(UNIT_LDADD)

@@ -44,6 +44,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
+#include "elect.h"
 #include "log.h"
 #include "sup.h"
 #include "util.h"
@@ -57,6 +58,12 @@ static int	 sup_spawn(struct sup *, struct sup_server *);
 static void	 sup_door_cb(struct bufferevent *, void *);
 static void	 sup_door_event_cb(struct bufferevent *, short, void *);
 static void	 sup_door_line(struct sup *, struct sup_server *, char *);
+static void	 sup_door_reply(struct sup *, struct sup_server *,
+		    const char *);
+static void	 sup_cmds_lost(struct sup *, struct sup_server *);
+static void	 sup_rule_reply(void *, struct sup_server *, int,
+		    const char *);
+static void	 sup_door_rules(struct sup *, struct sup_server *, int);
 static void	 sup_timer_cb(int, short, void *);
 static void	 sup_child_cb(int, short, void *);
 static void	 sup_changed(struct sup *);
@@ -85,6 +92,8 @@ sup_prepare(struct sup *s, struct event_base *base,
 	s->nsrv = (size_t)(c->nservers + c->nobservers);
 	s->srv = xcalloc(s->nsrv, sizeof(*s->srv));
 	s->views = xcalloc(s->nsrv, sizeof(*s->views));
+	TAILQ_INIT(&s->cmds);
+	faults_init(&s->faults, s->nsrv);
 	if (mkdir(c->rundir, 0700) == -1 && errno != EEXIST) {
 		xasprintf(cause, "%s: %s", c->rundir, strerror(errno));
 		return -1;
@@ -274,6 +283,7 @@ sup_changed(struct sup *s)
 		if (s->serving != NULL)
 			s->serving(s);
 	}
+	elect_changed(s);
 	if (s->changed != NULL)
 		s->changed(s);
 }
@@ -464,7 +474,8 @@ sup_down(struct sup *s)
 void
 sup_finish(struct sup *s)
 {
-	size_t	 i;
+	struct sup_cmd	*cmd;
+	size_t		 i;
 
 	for (i = 0; i < s->nsrv; i++) {
 		if (s->srv[i].door != NULL)
@@ -475,6 +486,11 @@ sup_finish(struct sup *s)
 		event_free(sup_sigchld);
 		sup_sigchld = NULL;
 	}
+	while ((cmd = TAILQ_FIRST(&s->cmds)) != NULL) {
+		TAILQ_REMOVE(&s->cmds, cmd, entry);
+		free(cmd);
+	}
+	faults_free(&s->faults);
 	for (i = 0; i < s->nevents; i++)
 		free(s->events[i].text);
 	free(s->events);
@@ -546,11 +562,13 @@ sup_spawn(struct sup *s, struct sup_server *srv)
 		log_warn("socketpair");
 		return -1;
 	}
+	sup_door_rules(s, srv, sp[0]);
 	switch ((pid = fork())) {
 	case -1:
 		log_warn("fork");
 		close(sp[0]);
 		close(sp[1]);
+		sup_cmds_lost(s, srv);
 		return -1;
 	case 0:
 		setpgid(0, 0);
@@ -633,6 +651,8 @@ sup_child_cb(int fd, short what, void *arg)
 			bufferevent_free(srv->door);
 			srv->door = NULL;
 		}
+		sup_cmds_lost(s, srv);
+		faults_forget(&s->faults, (size_t)(srv->inst.sid - 1));
 		e = inst_exit_event(&srv->inst, status, &s->c.policy,
 		    util_now_ms());
 		sup_describe_exit(status, how, sizeof(how));
@@ -712,6 +732,10 @@ sup_door_line(struct sup *s, struct sup_server *srv, char *line)
 	const char	*v;
 	int		 n = 0;
 
+	if (strncmp(line, "reply id=", 9) == 0) {
+		sup_door_reply(s, srv, line + 9);
+		return;
+	}
 	for (p = strtok(line, " "); p != NULL && n < 16;
 	    p = strtok(NULL, " "))
 		f[n++] = p;
@@ -758,4 +782,192 @@ sup_door_line(struct sup *s, struct sup_server *srv, char *line)
 	} else if (strcmp(f[0], "sessions") == 0) {
 		in->sessions = sup_num(f, n, "n", in->sessions);
 	}
+}
+
+/* ---- commands on side doors ---- */
+
+static struct sup_cmd *
+sup_cmd_new(struct sup *s, struct sup_server *srv, sup_reply_cb *cb,
+    void *arg)
+{
+	struct sup_cmd	*cmd;
+
+	cmd = xcalloc(1, sizeof(*cmd));
+	cmd->srv = srv;
+	cmd->cb = cb;
+	cmd->arg = arg;
+	snprintf(cmd->id, sizeof(cmd->id), "z%llu",
+	    (unsigned long long)++s->next_cmd);
+	TAILQ_INSERT_TAIL(&s->cmds, cmd, entry);
+	return cmd;
+}
+
+/*
+ * Sends a command to srv's side door; cb(arg, ...) gets its reply.
+ * Returns 0, or -1 if srv has no process to tell.
+ */
+int
+sup_send(struct sup *s, struct sup_server *srv, sup_reply_cb *cb, void *arg,
+    const char *fmt, ...)
+{
+	struct sup_cmd	*cmd;
+	struct evbuffer	*out;
+	va_list		 ap;
+
+	if (srv->door == NULL || srv->inst.pid <= 0)
+		return -1;
+	cmd = sup_cmd_new(s, srv, cb, arg);
+	out = bufferevent_get_output(srv->door);
+	evbuffer_add_printf(out, "%s ", cmd->id);
+	va_start(ap, fmt);
+	evbuffer_add_vprintf(out, fmt, ap);
+	va_end(ap);
+	evbuffer_add(out, "\n", 1);
+	return 0;
+}
+
+/* Whoever arg is, it no longer waits for replies. */
+void
+sup_cancel(struct sup *s, void *arg)
+{
+	struct sup_cmd	*cmd;
+
+	TAILQ_FOREACH(cmd, &s->cmds, entry)
+		if (cmd->arg == arg)
+			cmd->cb = NULL;
+}
+
+static void
+sup_door_reply(struct sup *s, struct sup_server *srv, const char *rest)
+{
+	struct sup_cmd	*cmd;
+	const char	*text;
+	size_t		 idlen;
+
+	text = strchr(rest, ' ');
+	idlen = text != NULL ? (size_t)(text - rest) : strlen(rest);
+	text = text != NULL ? text + 1 : "";
+	TAILQ_FOREACH(cmd, &s->cmds, entry)
+		if (cmd->srv == srv && strlen(cmd->id) == idlen &&
+		    strncmp(cmd->id, rest, idlen) == 0)
+			break;
+	if (cmd == NULL) {
+		log_debug("server %lld: a reply to nothing we sent: %s",
+		    (long long)srv->inst.sid, rest);
+		return;
+	}
+	TAILQ_REMOVE(&s->cmds, cmd, entry);
+	if (cmd->cb != NULL)
+		cmd->cb(cmd->arg, srv, strncmp(text, "ok", 2) == 0 &&
+		    (text[2] == '\0' || text[2] == ' '), text);
+	free(cmd);
+}
+
+/* srv's process is gone: what it was asked will not be answered. */
+static void
+sup_cmds_lost(struct sup *s, struct sup_server *srv)
+{
+	struct sup_cmd	*cmd, *next;
+
+	for (cmd = TAILQ_FIRST(&s->cmds); cmd != NULL; cmd = next) {
+		next = TAILQ_NEXT(cmd, entry);
+		if (cmd->srv != srv)
+			continue;
+		TAILQ_REMOVE(&s->cmds, cmd, entry);
+		if (cmd->cb != NULL)
+			cmd->cb(cmd->arg, srv, 0,
+			    "error=lost msg=the-server-is-gone");
+		free(cmd);
+	}
+}
+
+/* A rule nobody waits for: only a refusal is worth a line. */
+static void
+sup_rule_reply(void *arg, struct sup_server *srv, int ok, const char *text)
+{
+	(void)arg;
+	if (!ok && strncmp(text, "error=lost", 10) != 0)
+		sup_note(srv->sup, srv->inst.sid, "refused a rule: %s", text);
+}
+
+/*
+ * What a new process of srv must know before it runs, written on its
+ * side door (fd, not yet the child's) ahead of everything: the fault
+ * rules, and elect's preference.  zkd reads them before its first turn
+ * of the loop, so no traffic passes before them.
+ */
+static void
+sup_door_rules(struct sup *s, struct sup_server *srv, int fd)
+{
+	struct faults_cmd cmds[64];
+	struct sup_cmd	*cmd;
+	char		 line[600];
+	size_t		 i, n, idx = (size_t)(srv->inst.sid - 1);
+	int		 len;
+
+	faults_forget(&s->faults, idx);
+	n = faults_diff(&s->faults, idx, cmds, nitems(cmds));
+	for (i = 0; i <= n; i++) {
+		if (i == n && (s->prefer == 0 || srv->inst.observer))
+			break;
+		cmd = sup_cmd_new(s, srv, sup_rule_reply, NULL);
+		if (i < n)
+			len = snprintf(line, sizeof(line), "%s %s\n", cmd->id,
+			    cmds[i].line);
+		else
+			len = snprintf(line, sizeof(line), "%s prefer "
+			    "leader=%lld\n", cmd->id, (long long)s->prefer);
+		/* A new socket's buffer takes these few lines whole. */
+		if (write(fd, line, (size_t)len) != len)
+			log_warn("server %lld: side door",
+			    (long long)srv->inst.sid);
+	}
+}
+
+/*
+ * Tells every running server the rules it lacks; cb(arg, ...) gets each
+ * reply.  Returns the number of commands sent.
+ */
+int
+sup_faults_apply(struct sup *s, sup_reply_cb *cb, void *arg)
+{
+	struct faults_cmd cmds[64];
+	struct sup_server *srv;
+	size_t		 i, j, n;
+	int		 sent = 0;
+
+	for (i = 0; i < s->nsrv; i++) {
+		srv = &s->srv[i];
+		if (srv->door == NULL || srv->inst.pid <= 0)
+			continue;
+		n = faults_diff(&s->faults, i, cmds, nitems(cmds));
+		for (j = 0; j < n; j++)
+			if (sup_send(s, srv, cb != NULL ? cb : sup_rule_reply,
+			    arg, "%s", cmds[j].line) == 0)
+				sent++;
+	}
+	return sent;
+}
+
+/*
+ * Every voter from now on prefers sid in ties (0: none); cb(arg, ...)
+ * gets each reply.  Returns the number of commands sent.
+ */
+int
+sup_prefer(struct sup *s, int64_t sid, sup_reply_cb *cb, void *arg)
+{
+	struct sup_server *srv;
+	size_t		 i;
+	int		 sent = 0;
+
+	s->prefer = sid;
+	for (i = 0; i < s->nsrv; i++) {
+		srv = &s->srv[i];
+		if (srv->inst.observer)
+			continue;
+		if (sup_send(s, srv, cb != NULL ? cb : sup_rule_reply, arg,
+		    "prefer leader=%lld", (long long)sid) == 0)
+			sent++;
+	}
+	return sent;
 }

@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "cond.h"
+#include "faults.h"
 #include "inst.h"
 
 struct event_base;
@@ -63,7 +64,23 @@ struct sup_server {
 	struct event	*timer;
 };
 
-struct sup_waiter;
+/*
+ * The answer to a command sent on a side door: ok, and the reply's text
+ * after its id ("ok ..." or "error=WORD msg=TEXT"); ok is 0 with text
+ * "error=lost ..." when the server went before it answered.
+ */
+typedef void	 sup_reply_cb(void *, struct sup_server *, int, const char *);
+
+struct sup_cmd {
+	struct sup_server *srv;
+	char		 id[24];
+	sup_reply_cb	*cb;		/* NULL: nobody waits */
+	void		*arg;
+	TAILQ_ENTRY(sup_cmd) entry;
+};
+TAILQ_HEAD(sup_cmds, sup_cmd);
+
+struct elect;
 
 struct sup {
 	struct event_base *base;
@@ -79,6 +96,11 @@ struct sup {
 	FILE		*view;		/* live view, or NULL */
 	int		 serving_once;	/* the first serving was announced */
 	int		 going;		/* down under way: exit when all down */
+	struct faults	 faults;	/* the network the user made */
+	int64_t		 prefer;	/* elect's tie winner, 0: none */
+	struct elect	*elect;		/* elect under way, or NULL */
+	struct sup_cmds	 cmds;		/* sent, not answered yet */
+	uint64_t	 next_cmd;
 	void		(*serving)(struct sup *);	/* first serving */
 	void		(*changed)(struct sup *);	/* after any change */
 	void		(*gone)(struct sup *);		/* all down, going */
@@ -99,5 +121,11 @@ const struct cond_view *sup_views(struct sup *);
 char		*sup_connect_string(struct sup *);
 int64_t		 sup_pick(struct sup *, const char *);
 int		 sup_rmtree(const char *);
+int		 sup_send(struct sup *, struct sup_server *, sup_reply_cb *,
+		    void *, const char *, ...)
+		    __attribute__((__format__(printf, 5, 6)));
+void		 sup_cancel(struct sup *, void *);
+int		 sup_faults_apply(struct sup *, sup_reply_cb *, void *);
+int		 sup_prefer(struct sup *, int64_t, sup_reply_cb *, void *);
 
 #endif

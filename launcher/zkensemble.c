@@ -76,6 +76,9 @@ zke_usage(void)
 	    "       leader-not ID|down ID|ID STATE ...\n"
 	    "  kill [-s sig] WHO | pause WHO | resume WHO\n"
 	    "  start|stop|restart WHO|all      (WHO: ID, leader, follower)\n"
+	    "  isolate SET | partition SET SET... | heal [SET]\n"
+	    "  delay FROM TO ms                (SET: ID,ID,... or all)\n"
+	    "  expire 0xSESSION | elect WHO\n"
 	    "  logs ID | cli ID [zkcli args] | exec cmd [arg ...]\n");
 	exit(ZKE_USAGE);
 }

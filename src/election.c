@@ -36,6 +36,10 @@
  * puts the best vote back in front of whoever missed it; it ends, since
  * the sender takes the better vote and then has nothing worse to send.
  *
+ * Also ours: a preferred voter (election_prefer) that wins ties of
+ * (epoch, zxid) in place of the highest sid, which is how the launcher
+ * hands leadership to a server of its choice.
+ *
  * A server that is no longer LOOKING answers every LOOKING notification
  * with the vote it left its round with and its state (FOLLOWING, LEADING).
  * A LOOKING server collects those answers apart from the round's votes,
@@ -195,7 +199,26 @@ election_vote_beats(const struct election *e, int64_t id, int64_t zxid,
 		return epoch > cur_epoch;
 	if (zxid != cur_zxid)
 		return zxid > cur_zxid;
+	if (e->preferred != 0 && (id == e->preferred) !=
+	    (cur_id == e->preferred))
+		return id == e->preferred;
 	return id > cur_id;
+}
+
+/*
+ * From now on the voter sid wins ties of (epoch, zxid) (0: the highest
+ * sid does again, as in ZooKeeper).  The launcher's elect sets it on
+ * every voter before it takes the leader away, so that a caught-up sid
+ * is chosen; it orders nothing else, so the winner still has the best
+ * (epoch, zxid) of its quorum.  Returns 0, or -1 if sid is no voter.
+ */
+int
+election_prefer(struct election *e, int64_t sid)
+{
+	if (sid != 0 && election_index(e, sid) < 0)
+		return -1;
+	e->preferred = sid;
+	return 0;
 }
 
 /*
@@ -344,13 +367,18 @@ election_recv(struct election *e, int64_t from, const struct vote *n)
 		e->io.send(e->io.arg, from, &reply);
 	} else if (n->state == PEER_LOOKING && n->round == e->clock &&
 	    e->participant && e->init_zxid != -1 && n->zxid != -1 &&
+	    e->answered[election_index(e, from)] != e->clock &&
 	    election_vote_beats(e, e->proposal.leader, e->proposal.zxid,
 	    e->proposal.epoch, n->leader, n->zxid, n->epoch)) {
 		/*
 		 * The sender backs a worse vote in our round: it may not
 		 * have heard ours (we told it while it still followed
-		 * someone, and it dropped that).  Tell it again, to it alone.
+		 * someone, and it dropped that).  Tell it again, to it
+		 * alone, once a round: two servers that order votes
+		 * differently (ZooKeeper's and ours, see election_prefer)
+		 * must not answer each other for ever.
 		 */
+		e->answered[election_index(e, from)] = e->clock;
 		reply = e->proposal;
 		reply.round = e->clock;
 		reply.state = PEER_LOOKING;

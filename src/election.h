@@ -69,6 +69,7 @@ struct election {
 	int		 max_interval;
 	struct election_io io;
 
+	int64_t		 preferred;	/* wins ties of (epoch, zxid); 0: none */
 	int		 state;		/* enum peer_state */
 	int64_t		 clock;		/* logicalclock */
 	struct vote	 proposal;	/* while LOOKING */
@@ -86,6 +87,8 @@ struct election {
 	uint8_t		 in_recvset[ELECTION_MAX_PEERS];
 	struct vote	 outset[ELECTION_MAX_PEERS];
 	uint8_t		 in_outset[ELECTION_MAX_PEERS];
+	/* The round in which we last answered a voter's worse vote. */
+	int64_t		 answered[ELECTION_MAX_PEERS];
 
 	uint64_t	 rounds;	/* elections started */
 	uint64_t	 received;	/* notifications taken in */
@@ -98,6 +101,7 @@ void	 election_recv(struct election *, int64_t, const struct vote *);
 void	 election_timeout(struct election *);
 void	 election_settle(struct election *, int64_t, int64_t, int64_t);
 int	 election_is_voter(const struct election *, int64_t);
+int	 election_prefer(struct election *, int64_t);
 int	 election_vote_beats(const struct election *, int64_t, int64_t,
 	    int64_t, int64_t, int64_t, int64_t);
 int	 election_vote_equal(const struct vote *, const struct vote *);

@@ -657,6 +657,16 @@ ens_ping_data(void *arg, struct jute_out *o)
 }
 
 /* A learner asks the leader whether a reconnecting session lives. */
+/* The side door's prefer: sid wins election ties (election_prefer). */
+int
+ensemble_prefer(int64_t sid)
+{
+	if (sid != 0)
+		log_info("election: server %lld wins ties of epoch and zxid",
+		    (long long)sid);
+	return election_prefer(&ens->q.e, sid);
+}
+
 /*
  * The side door's fault: the rule for the links with each of the n peers
  * in sids (each 1 or more; every peer if n is 0), as fault.h describes.

@@ -65,6 +65,7 @@ int	 ensemble_leading(void);
 void	 ensemble_revalidate(struct conn *);
 void	 ensemble_forget(struct conn *);
 const char *ensemble_peer_state(char *, size_t);
+int	 ensemble_prefer(int64_t);
 int64_t	 ensemble_fault(const int64_t *, size_t, enum fault_action, int);
 
 #endif

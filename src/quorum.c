@@ -9,8 +9,9 @@
  * LOOKING runs the election core over the election port (qcnx.c).  A
  * decision starts ZAB (zab.c): a leader binds its quorum port and takes
  * learners as they connect; a learner dials its leader's quorum port
- * (again every QUORUM_DIAL_MS until it is in, or until ZAB's initLimit
- * gives up).  Whatever ends the role (ZAB's limits, a lost connection,
+ * (again until it is in, or until ZAB's initLimit gives up: after
+ * QUORUM_DIAL_FIRST_MS, doubling up to QUORUM_DIAL_MS, since the leader
+ * decided about when we did and is opening its port just now).  Whatever ends the role (ZAB's limits, a lost connection,
  * a learner ahead of its leader) closes the quorum port and every quorum
  * connection and starts a new round of the election with our last
  * logged zxid and current epoch.
@@ -55,6 +56,7 @@
 #include "util.h"
 #include "xmalloc.h"
 
+#define QUORUM_DIAL_FIRST_MS	5
 #define QUORUM_DIAL_MS		200
 #define QUORUM_MAX_PACKET	(256 * 1024 * 1024)
 
@@ -77,6 +79,7 @@ static void	 quorum_snapin_free(struct quorum_link *);
 static void	 quorum_unlisten(struct quorum *);
 static int	 quorum_listen(struct quorum *);
 static void	 quorum_dial(struct quorum *);
+static void	 quorum_redial(struct quorum *);
 
 /* ---- the election's side ---- */
 
@@ -137,6 +140,7 @@ quorum_e_decided(void *arg, int state, const struct vote *v,
 		zab_lead(&q->z);
 	} else {
 		zab_follow(&q->z, v->leader, state == PEER_OBSERVING);
+		q->dial_ms = QUORUM_DIAL_FIRST_MS;
 		quorum_dial(q);
 	}
 	quorum_changed(q);
@@ -500,11 +504,8 @@ quorum_event_cb(struct bufferevent *bev, short what, void *arg)
 		zab_closed(&q->z, cid);
 		/* A failed dial: try again while we still follow. */
 		if (l->to_leader && q->z.role != ZAB_NONE &&
-		    q->z.role != ZAB_LEADER && q->z.leader_cid == 0) {
-			struct timeval tv = { 0, QUORUM_DIAL_MS * 1000 };
-
-			evtimer_add(q->dial_ev, &tv);
-		}
+		    q->z.role != ZAB_LEADER && q->z.leader_cid == 0)
+			quorum_redial(q);
 		quorum_flush(q);
 	}
 }
@@ -604,10 +605,23 @@ quorum_dial(struct quorum *q)
 	if (bufferevent_socket_connect_hostname(l->bev, NULL, AF_UNSPEC,
 	    m->host, m->quorum_port) == -1) {
 		quorum_link_kill(l);
-		tv.tv_sec = 0;
-		tv.tv_usec = QUORUM_DIAL_MS * 1000;
-		evtimer_add(q->dial_ev, &tv);
+		quorum_redial(q);
 	}
+}
+
+/* The next dial, a little later each time. */
+static void
+quorum_redial(struct quorum *q)
+{
+	struct timeval	 tv;
+
+	if (q->dial_ms < QUORUM_DIAL_FIRST_MS)
+		q->dial_ms = QUORUM_DIAL_FIRST_MS;
+	tv.tv_sec = 0;
+	tv.tv_usec = q->dial_ms * 1000;
+	evtimer_add(q->dial_ev, &tv);
+	q->dial_ms = q->dial_ms * 2 > QUORUM_DIAL_MS ? QUORUM_DIAL_MS :
+	    q->dial_ms * 2;
 }
 
 static void

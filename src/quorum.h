@@ -74,6 +74,7 @@ struct quorum {
 	struct event	*elect_ev;	/* the election's timer */
 	struct event	*tick_ev;	/* every half tick */
 	struct event	*dial_ev;	/* a learner's next dial */
+	int		 dial_ms;	/* and how long until it */
 	struct evconnlistener *listener;	/* quorum port, leading */
 	TAILQ_HEAD(, quorum_link) links;
 	int64_t		 next_cid;

@@ -109,6 +109,7 @@ static void	 report_slot_free(struct report_slot *);
 static void	 report_cmd_expire(struct report_cmd *);
 static void	 report_cmd_fault(struct report_cmd *);
 static void	 report_cmd_ping(struct report_cmd *);
+static void	 report_cmd_prefer(struct report_cmd *);
 static void	 report_cmd_quit(struct report_cmd *);
 static void	 report_cmd_stats(struct report_cmd *);
 static void	 report_cmd_verbose(struct report_cmd *);
@@ -118,6 +119,7 @@ static const struct report_verb report_verbs[] = {
 	{ "expire",	{ "session" },	report_cmd_expire },
 	{ "fault",	{ "peers", "action", "ms" },	report_cmd_fault },
 	{ "ping",	{ NULL },	report_cmd_ping },
+	{ "prefer",	{ "leader" },	report_cmd_prefer },
 	{ "quit",	{ NULL },	report_cmd_quit },
 	{ "stats",	{ NULL },	report_cmd_stats },
 	{ "verbose",	{ "level" },	report_cmd_verbose },
@@ -552,6 +554,29 @@ report_cmd_verbose(struct report_cmd *cmd)
 	report_ok(cmd, "level=%lld", level);
 }
 
+static void
+report_cmd_prefer(struct report_cmd *cmd)
+{
+	const char	*v, *errstr;
+	long long	 sid;
+
+	if (zkd->ens == NULL) {
+		report_error(cmd->id, "badarg", "a-standalone-server-has-no-"
+		    "election");
+		return;
+	}
+	if ((v = report_field(cmd, "leader")) == NULL) {
+		report_error(cmd->id, "badarg", "leader=N-is-required");
+		return;
+	}
+	sid = strtonum(v, 0, INT64_MAX, &errstr);
+	if (errstr != NULL || ensemble_prefer(sid) == -1) {
+		report_error(cmd->id, "badarg", "leader-is-a-voter-or-0");
+		return;
+	}
+	report_ok(cmd, "leader=%lld", sid);
+}
+
 /* A session id as sent: 0x and 1 to 16 hexadecimal digits. */
 static int
 report_parse_session(const char *v, int64_t *id)
@@ -838,6 +863,25 @@ report_read_cb(struct bufferevent *bev, void *arg)
 			report_command(line, len);
 		free(line);
 	}
+}
+
+/*
+ * Takes the commands already waiting on the side door, before the first
+ * turn of the event loop: a supervisor writes a new server's fault rules
+ * ahead of everything, and they must hold before any peer traffic.
+ */
+void
+report_early(void)
+{
+	struct evbuffer	*in;
+
+	if (report == NULL)
+		return;
+	in = bufferevent_get_input(report->bev);
+	while (evbuffer_get_length(in) < REPORT_OUTPUT_HIGH &&
+	    evbuffer_read(in, report->fd, 4096) > 0)
+		;
+	report_read_cb(report->bev, NULL);
 }
 
 static void

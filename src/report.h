@@ -87,9 +87,19 @@
  *				the exact meaning).  reply ok peers=LIST
  *				action=A [ms=N]; error=badarg for a sid that
  *				is no other member, or a standalone server
+ *	prefer leader=N		In an ensemble: from now on voter N wins
+ *				the election's ties of epoch and zxid (0:
+ *				the highest sid does, as in ZooKeeper); the
+ *				launcher's elect.  reply ok leader=N, or
+ *				error=badarg for a sid that is no voter
  *	stats			reply ok sessions=N connections=N zxid=0xZ
  *				nodes=N
  *	quit			reply ok, then bye status=0 and exit 0
+ *
+ * Commands already written when zkd opens its ensemble (before it sends
+ * anything to a peer) are taken then, ahead of any peer traffic: this is
+ * how a supervisor gives a server it starts the fault rules of a network
+ * that is already cut.
  *
  * Ordering.  A reply is written at the end of the loop turn that read its
  * command (expire's, of the turn its txn applied): after that turn's
@@ -133,6 +143,7 @@ void	 report_hello(int64_t, int, const char *);
 void	 report_state(enum report_state, int64_t, int64_t, int64_t);
 void	 report_phase(const char *, int64_t, const char *);
 void	 report_ready(int);
+void	 report_early(void);
 void	 report_turn(void);
 void	 report_bye(int);
 

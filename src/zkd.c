@@ -591,6 +591,7 @@ main(int argc, char *argv[])
 		/* Clients are served once a leader is followed (ensemble.c). */
 		if ((rv = ensemble_open(&conf, &cause)) != 0)
 			fatal_code(rv, "%s", cause);
+		report_early();
 		log_info("zkd %s server %lld of an ensemble of %d, clients on "
 		    "port %d, data in %s", PACKAGE_VERSION,
 		    (long long)zkd->sid, conf.nservers, conf.client_port,

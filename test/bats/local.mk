@@ -16,6 +16,7 @@ bats_tests = \
 	test/bats/43-ensemble-faults.bats \
 	test/bats/44-ensemble-random.bats \
 	test/bats/45-ensemble-mixed.bats \
-	test/bats/50-zkensemble.bats
+	test/bats/50-zkensemble.bats \
+	test/bats/51-zkensemble-faults.bats
 include test/bats/zkcli.mk
 TESTS += $(bats_tests)

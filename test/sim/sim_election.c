@@ -5,11 +5,12 @@
  *
  * Each simulated server runs the real election core; the network between
  * them delays, drops, duplicates and reorders notifications, partitions
- * the servers, and crashes and restarts them.  ZAB is not here: a small
- * stand-in plays its part for the election, as initLimit / syncLimit do
- * in a real server: a follower whose leader is gone or unreachable, or a
- * leader without a quorum of followers, goes back to LOOKING after a
- * while.
+ * the servers, and crashes and restarts them; in some runs every voter
+ * prefers one sid for ties, as the launcher's elect makes them.  ZAB is
+ * not here: a small stand-in plays its part for the election, as
+ * initLimit / syncLimit do in a real server: a follower whose leader is
+ * gone or unreachable, or a leader without a quorum of followers, goes
+ * back to LOOKING after a while.
  *
  * Checked at every decision: a server that settles on a leader through
  * its own round does so with a quorum of voters behind a vote whose
@@ -64,6 +65,7 @@ struct world {
 	struct simnet	 net;
 	int64_t		 limit;			/* ms before giving up */
 	int		 verbose;
+	int64_t		 prefer;		/* every voter's, as elect sets */
 	struct sim_verdict verdict;
 };
 
@@ -186,6 +188,8 @@ peer_start(struct peer *p)
 		free(cause);
 		return;
 	}
+	if (w->prefer != 0)
+		election_prefer(&p->e, w->prefer);
 	election_look(&p->e, p->zxid, p->epoch);
 	simnet_flush(&w->net);
 }
@@ -381,7 +385,7 @@ scenario_first_looker(int verbose)
 {
 	struct world	 w;
 	int		 i;
-	int64_t		 l1, l2;
+	int64_t		 l1, l2, l3;
 
 	world_init(&w, 3, 5, 0);
 	w.verbose = verbose;
@@ -401,10 +405,21 @@ scenario_first_looker(int verbose)
 			election_look(&w.p[i].e, w.p[i].zxid, w.p[i].epoch);
 	simnet_flush(&w.net);
 	l2 = run_until_settled(&w, 20000);
-	sim_tap(!w.verdict.failed && l1 == 3 && l2 == 5,
+	/* The launcher's elect 1: the preferred voter wins the tie. */
+	for (i = 0; i < 5; i++)
+		if (i != 2)
+			election_prefer(&w.p[i].e, 1);
+	peer_crash(&w.p[4]);
+	for (i = 0; i < 4; i++)
+		if (i != 2)
+			election_look(&w.p[i].e, w.p[i].zxid, w.p[i].epoch);
+	simnet_flush(&w.net);
+	l3 = run_until_settled(&w, 20000);
+	sim_tap(!w.verdict.failed && l1 == 3 && l2 == 5 && l3 == 1,
 	    "leader 3 dies, 5 looks first and 1, 2, 4 drop its vote: with "
-	    "equal zxids 5 still leads (%lld, %lld)%s%s", (long long)l1,
-	    (long long)l2, w.verdict.failed ? ": " : "", w.verdict.why);
+	    "equal zxids 5 still leads; 1 preferred leads next (%lld, %lld, "
+	    "%lld)%s%s", (long long)l1, (long long)l2, (long long)l3,
+	    w.verdict.failed ? ": " : "", w.verdict.why);
 	world_free(&w);
 }
 
@@ -586,6 +601,8 @@ random_run(uint64_t seed, int verbose, char *why, size_t whylen)
 	w.verbose = verbose;
 	w.net.dmin = (int)sim_range(s, 0, 5);
 	w.net.dmax = w.net.dmin + (int)sim_range(s, 0, 300);
+	if (sim_chance(s, 0.3))
+		w.prefer = sim_range(s, 1, nv);
 	for (i = 0; i < w.n; i++) {
 		w.p[i].epoch = sim_range(s, 0, 3);
 		w.p[i].zxid = (w.p[i].epoch << 32) | sim_range(s, 0, 4);

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "cond.h"
+#include "faults.h"
 #include "inst.h"
 
 #define EXITED(n)	((n) << 8)
@@ -221,6 +222,105 @@ test_cond_holds(void **state)
 	assert_true(holds("1 failed down 1", v, 4));
 }
 
+/* The network picture: argument forms, and what each server is told. */
+static void
+test_faults(void **state)
+{
+	struct faults	 f;
+	struct faults_cmd cmds[8];
+	uint8_t		 in[5];
+	char		*cause = NULL, pic[256];
+	char		 g1[] = "1,2", g2[] = "3", g3[] = "2";
+	char		*groups[] = { g1, g2 }, *twice[] = { g1, g3 };
+	size_t		 n;
+
+	(void)state;
+	faults_init(&f, 5);
+	assert_int_equal(faults_parse_set(&f, "all", in, &cause), 5);
+	assert_int_equal(faults_parse_set(&f, "2,4,2", in, &cause), 2);
+	assert_true(in[1] && in[3] && !in[0]);
+	assert_int_equal(faults_parse_set(&f, "6", in, &cause), -1);
+	free(cause);
+	assert_int_equal(faults_parse_set(&f, "1,", in, &cause), -1);
+	free(cause);
+	assert_int_equal(faults_parse_set(&f, "", in, &cause), -1);
+	free(cause);
+	assert_int_equal(faults_parse_set(&f, "0", in, &cause), -1);
+	free(cause);
+	assert_false(faults_any(&f));
+	faults_describe(&f, pic, sizeof(pic));
+	assert_string_equal(pic, "none");
+
+	/* isolate 2: both ends of each of its links drop. */
+	assert_int_equal(faults_isolate(&f, "2", &cause), 0);
+	assert_int_equal(faults_want(&f, 1, 0), FAULTS_DROP);
+	assert_int_equal(faults_want(&f, 0, 1), FAULTS_DROP);
+	assert_int_equal(faults_want(&f, 0, 2), 0);
+	n = faults_diff(&f, 1, cmds, 8);
+	assert_int_equal(n, 1);
+	assert_string_equal(cmds[0].line, "fault peers=1,3,4,5 action=drop");
+	n = faults_diff(&f, 0, cmds, 8);
+	assert_int_equal(n, 1);
+	assert_string_equal(cmds[0].line, "fault peers=2 action=drop");
+	/* Told once: nothing more to say. */
+	assert_int_equal(faults_diff(&f, 1, cmds, 8), 0);
+	/* A new process was told nothing. */
+	faults_forget(&f, 1);
+	assert_int_equal(faults_diff(&f, 1, cmds, 8), 1);
+
+	/* partition 1,2 | 3 | the rest (4, 5). */
+	assert_int_equal(faults_heal(&f, NULL, &cause), 0);
+	n = faults_diff(&f, 1, cmds, 8);
+	assert_int_equal(n, 1);
+	assert_string_equal(cmds[0].line, "fault peers=1,3,4,5 action=heal");
+	assert_int_equal(faults_partition(&f, 2, groups, &cause), 0);
+	assert_int_equal(faults_want(&f, 0, 1), 0);
+	assert_int_equal(faults_want(&f, 0, 2), FAULTS_DROP);
+	assert_int_equal(faults_want(&f, 2, 3), FAULTS_DROP);
+	assert_int_equal(faults_want(&f, 3, 4), 0);
+	faults_describe(&f, pic, sizeof(pic));
+	assert_string_equal(pic, "cut 1-3 1-4 1-5 2-3 2-4 2-5 3-4 3-5");
+	assert_int_equal(faults_partition(&f, 2, twice, &cause), -1);
+	free(cause);
+	assert_int_equal(faults_partition(&f, 0, NULL, &cause), -1);
+	free(cause);
+
+	/* delay: one way; heal of one server leaves the rest. */
+	assert_int_equal(faults_heal(&f, NULL, &cause), 0);
+	assert_int_equal(faults_delay(&f, "1", "2,3", "40", &cause), 0);
+	assert_int_equal(faults_want(&f, 0, 1), 40);
+	assert_int_equal(faults_want(&f, 1, 0), 0);
+	assert_int_equal(faults_isolate(&f, "4", &cause), 0);
+	faults_describe(&f, pic, sizeof(pic));
+	assert_string_equal(pic,
+	    "cut 1-4 2-4 3-4 4-5; delay 1->2 40ms, 1->3 40ms");
+	for (n = 0; n < 5; n++)
+		faults_forget(&f, n);
+	n = faults_diff(&f, 0, cmds, 8);
+	assert_int_equal(n, 2);
+	assert_string_equal(cmds[0].line,
+	    "fault peers=2,3 action=delay ms=40");
+	assert_string_equal(cmds[1].line, "fault peers=4 action=drop");
+	assert_int_equal(faults_heal(&f, "4", &cause), 0);
+	assert_int_equal(faults_want(&f, 0, 3), 0);
+	assert_int_equal(faults_want(&f, 0, 1), 40);
+	assert_int_equal(faults_delay(&f, "1", "2", "x", &cause), -1);
+	free(cause);
+	assert_int_equal(faults_delay(&f, "1", "2", "3600001", &cause), -1);
+	free(cause);
+	/* delay 0 takes a delay away. */
+	assert_int_equal(faults_delay(&f, "all", "all", "0", &cause), 0);
+	assert_false(faults_any(&f));
+
+	/* elect's fence cuts one server whatever the rest says. */
+	f.fenced = 3;
+	assert_int_equal(faults_want(&f, 2, 4), FAULTS_DROP);
+	assert_int_equal(faults_want(&f, 0, 2), FAULTS_DROP);
+	assert_int_equal(faults_want(&f, 0, 1), 0);
+	assert_true(faults_any(&f));
+	faults_free(&f);
+}
+
 int
 main(void)
 {
@@ -229,6 +329,7 @@ main(void)
 		cmocka_unit_test(test_inst_exit_events),
 		cmocka_unit_test(test_cond_parse),
 		cmocka_unit_test(test_cond_holds),
+		cmocka_unit_test(test_faults),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
