@@ -619,6 +619,57 @@ control_elect(struct control_conn *c, int argc, char **argv)
 	}
 }
 
+/* events [-f] | events -t [-w columns] */
+static void
+control_events(struct control_conn *c, int argc, char **argv)
+{
+	struct sup	*s = c->ctl->sup;
+	char		*pic, *end;
+	long		 width = 60;
+	int		 i, follow = 0, timeline = 0;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-f") == 0)
+			follow = 1;
+		else if (strcmp(argv[i], "-t") == 0 ||
+		    strcmp(argv[i], "--timeline") == 0)
+			timeline = 1;
+		else if (strcmp(argv[i], "-w") == 0 && i + 1 < argc) {
+			width = strtol(argv[++i], &end, 10);
+			if (*end != '\0' || width < 10 || width > 1000) {
+				control_fail(c, 2, "events: -w takes 10 to "
+				    "1000 columns");
+				return;
+			}
+		} else {
+			control_fail(c, 2, "usage: events [-f] | events -t "
+			    "[-w columns]");
+			return;
+		}
+	}
+	if (timeline && follow) {
+		control_fail(c, 2, "events: -t draws what happened so far; "
+		    "no -f with it");
+		return;
+	}
+	if (timeline) {
+		if ((pic = timeline_render(&s->tl, sup_ms(s), (int)width)) ==
+		    NULL) {
+			control_fail(c, 1, "events: out of memory");
+			return;
+		}
+		control_printf(c, "%s", pic);
+		free(pic);
+		control_end(c, 0);
+		return;
+	}
+	control_send_events(c);
+	if (follow)
+		c->wait = CW_EVENTS;
+	else
+		control_end(c, 0);
+}
+
 static void
 control_command(struct control_conn *c, int argc, char **argv)
 {
@@ -662,11 +713,7 @@ control_command(struct control_conn *c, int argc, char **argv)
 		free(cs);
 		control_end(c, 0);
 	} else if (strcmp(argv[0], "events") == 0) {
-		control_send_events(c);
-		if (argc == 2 && strcmp(argv[1], "-f") == 0)
-			c->wait = CW_EVENTS;
-		else
-			control_end(c, 0);
+		control_events(c, argc, argv);
 	} else if (strcmp(argv[0], "down") == 0) {
 		c->wait = CW_DOWN;
 		sup_down(s);

@@ -67,6 +67,7 @@ static void	 sup_door_rules(struct sup *, struct sup_server *, int);
 static void	 sup_timer_cb(int, short, void *);
 static void	 sup_child_cb(int, short, void *);
 static void	 sup_changed(struct sup *);
+static void	 sup_lanes(struct sup *, int64_t);
 static int	 sup_write_config(struct sup *, struct sup_server *, char **);
 
 static struct event *sup_sigchld;
@@ -94,6 +95,7 @@ sup_prepare(struct sup *s, struct event_base *base,
 	s->views = xcalloc(s->nsrv, sizeof(*s->views));
 	TAILQ_INIT(&s->cmds);
 	faults_init(&s->faults, s->nsrv);
+	timeline_init(&s->tl, s->nsrv);
 	if (mkdir(c->rundir, 0700) == -1 && errno != EEXIST) {
 		xasprintf(cause, "%s: %s", c->rundir, strerror(errno));
 		return -1;
@@ -252,6 +254,42 @@ sup_connect_string(struct sup *s)
 	return out != NULL ? out : xstrdup("");
 }
 
+/* Milliseconds since the supervisor started. */
+int64_t
+sup_ms(struct sup *s)
+{
+	return util_now_ms() - s->t0;
+}
+
+/* Is any link of server index i cut or slowed? */
+static int
+sup_faulted(struct sup *s, size_t i)
+{
+	size_t	 j;
+
+	for (j = 0; j < s->nsrv; j++)
+		if (j != i && (faults_want(&s->faults, i, j) != 0 ||
+		    faults_want(&s->faults, j, i) != 0))
+			return 1;
+	return 0;
+}
+
+/* The timeline's lanes as things are now. */
+static void
+sup_lanes(struct sup *s, int64_t leader)
+{
+	struct inst	*in;
+	int64_t		 now = sup_ms(s);
+	size_t		 i;
+
+	for (i = 0; i < s->nsrv; i++) {
+		in = &s->srv[i].inst;
+		timeline_set(&s->tl, now, (int)in->sid, timeline_role_char(
+		    in->role, in->pid > 0, in->paused, sup_faulted(s, i)));
+	}
+	timeline_set(&s->tl, now, 0, timeline_leader_char(leader));
+}
+
 /*
  * After any change: announce a new leader and the first time the
  * ensemble serves, then let the control socket judge its waits.
@@ -266,6 +304,7 @@ sup_changed(struct sup *s)
 	char		*cs;
 
 	leader = cond_leader(v, s->nsrv);
+	sup_lanes(s, leader);
 	l = leader != 0 ? sup_server(s, leader) : NULL;
 	if (l != NULL && (leader != s->leader ||
 	    l->inst.epoch != s->leader_epoch)) {
@@ -491,6 +530,7 @@ sup_finish(struct sup *s)
 		free(cmd);
 	}
 	faults_free(&s->faults);
+	timeline_free(&s->tl);
 	for (i = 0; i < s->nevents; i++)
 		free(s->events[i].text);
 	free(s->events);
@@ -653,6 +693,8 @@ sup_child_cb(int fd, short what, void *arg)
 		}
 		sup_cmds_lost(s, srv);
 		faults_forget(&s->faults, (size_t)(srv->inst.sid - 1));
+		timeline_point(&s->tl, sup_ms(s), (int)srv->inst.sid,
+		    TL_DIED);
 		e = inst_exit_event(&srv->inst, status, &s->c.policy,
 		    util_now_ms());
 		sup_describe_exit(status, how, sizeof(how));
@@ -946,6 +988,7 @@ sup_faults_apply(struct sup *s, sup_reply_cb *cb, void *arg)
 			    arg, "%s", cmds[j].line) == 0)
 				sent++;
 	}
+	sup_lanes(s, cond_leader(sup_views(s), s->nsrv));
 	return sent;
 }
 

@@ -17,6 +17,7 @@
 #include "cond.h"
 #include "faults.h"
 #include "inst.h"
+#include "timeline.h"
 
 struct event_base;
 struct bufferevent;
@@ -97,6 +98,7 @@ struct sup {
 	int		 serving_once;	/* the first serving was announced */
 	int		 going;		/* down under way: exit when all down */
 	struct faults	 faults;	/* the network the user made */
+	struct timeline	 tl;		/* lanes for events --timeline */
 	int64_t		 prefer;	/* elect's tie winner, 0: none */
 	struct elect	*elect;		/* elect under way, or NULL */
 	struct sup_cmds	 cmds;		/* sent, not answered yet */
@@ -125,6 +127,7 @@ int		 sup_send(struct sup *, struct sup_server *, sup_reply_cb *,
 		    void *, const char *, ...)
 		    __attribute__((__format__(printf, 5, 6)));
 void		 sup_cancel(struct sup *, void *);
+int64_t		 sup_ms(struct sup *);
 int		 sup_faults_apply(struct sup *, sup_reply_cb *, void *);
 int		 sup_prefer(struct sup *, int64_t, sup_reply_cb *, void *);
 

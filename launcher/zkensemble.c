@@ -71,7 +71,7 @@ zke_usage(void)
 	    "usage: zkensemble [-j] [-D rundir | -N name] command [arg ...]\n"
 	    "  up [-d] [-n servers] [-o observers] [-p base|auto]\n"
 	    "     [-P fast|zookeeper] [-r on-crash] [-t secs] [-k] [-z zkd]\n"
-	    "  down | status | leader | env | events [-f]\n"
+	    "  down | status | leader | env | events [-f] | events -t [-w cols]\n"
 	    "  wait [-t secs] quorum|leader|serving|zxid-converged|\n"
 	    "       leader-not ID|down ID|ID STATE ...\n"
 	    "  kill [-s sig] WHO | pause WHO | resume WHO\n"

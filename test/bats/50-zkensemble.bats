@@ -105,6 +105,17 @@ all_gone() {
 	"$Z" wait -t 30 "$old" following serving zxid-converged
 	[ "$("$Z" cli "$old" get /before)" = x ]
 	[ "$("$Z" cli "$old" get /after)" = y ]
+	# The timeline: the old leader's lane dies, the leader lane names
+	# the old leader, then the new one.
+	new=$("$Z" leader)
+	run "$Z" events -t -w 80
+	echo "$output" >&2
+	[ "$status" = 0 ]
+	grep -Eq "^server $old +[^ ].*X" <<< "$output"
+	grep -Eq "^leader +-*$old+-*$new+\$" <<< "$output"
+	grep -Eq "^server $new +.*L\$" <<< "$output"
+	run "$Z" events -t -f
+	[ "$status" = 2 ]
 	# restart and stop by sid, waited on.
 	"$Z" restart "$old"
 	"$Z" wait -t 30 "$old" serving

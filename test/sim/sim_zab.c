@@ -326,7 +326,8 @@ st_snapshot(void *arg, uint8_t **buf, size_t *len)
 
 	*len = p->applied * sizeof(struct entry);
 	*buf = xmalloc(*len + 1);
-	memcpy(*buf, p->log, *len);
+	if (*len > 0)
+		memcpy(*buf, p->log, *len);
 }
 
 static int

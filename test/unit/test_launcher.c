@@ -20,6 +20,7 @@
 #include "cond.h"
 #include "faults.h"
 #include "inst.h"
+#include "timeline.h"
 
 #define EXITED(n)	((n) << 8)
 #define SIGNALED(s)	(s)
@@ -321,6 +322,64 @@ test_faults(void **state)
 	faults_free(&f);
 }
 
+/* The timeline: lanes, blips kept, deaths marked, the ruler. */
+static void
+test_timeline(void **state)
+{
+	struct timeline	 t;
+	char		*pic;
+	int		 sid;
+	const char	*want =
+	    "time      0.0s      1.0s\n"
+	    "leader    --3333----5\n"
+	    "server 1  .-FFFFFF--F\n"
+	    "server 2  .-FFFF-F--F\n"
+	    "server 3  .-LLX\n"
+	    "server 4  .-FFFFfz~~L\n";
+
+	(void)state;
+	assert_int_equal(timeline_role_char("LEADING", 1, 0, 0), 'L');
+	assert_int_equal(timeline_role_char("FOLLOWING", 1, 0, 1), 'f');
+	assert_int_equal(timeline_role_char("LOOKING", 1, 0, 1), '~');
+	assert_int_equal(timeline_role_char("LOOKING", 0, 0, 1), ' ');
+	assert_int_equal(timeline_role_char("LEADING", 1, 1, 0), 'z');
+	assert_int_equal(timeline_role_char("", 1, 0, 0), '.');
+	assert_int_equal(timeline_leader_char(0), '-');
+	assert_int_equal(timeline_leader_char(7), '7');
+	assert_int_equal(timeline_leader_char(10), 'a');
+
+	timeline_init(&t, 4);
+	/* 100 ms columns over 1.1 s; marks come in time order. */
+	for (sid = 1; sid <= 4; sid++)
+		timeline_set(&t, 0, sid, '.');
+	for (sid = 1; sid <= 4; sid++)
+		timeline_set(&t, 100, sid, '-');
+	for (sid = 1; sid <= 4; sid++)
+		timeline_set(&t, 200, sid, sid == 3 ? 'L' : 'F');
+	timeline_set(&t, 200, 0, '3');
+	timeline_set(&t, 200, 0, '3');		/* no change, no mark */
+	timeline_point(&t, 450, 3, TL_DIED);
+	timeline_set(&t, 450, 3, ' ');
+	timeline_set(&t, 600, 0, '-');
+	timeline_set(&t, 600, 4, 'f');
+	/* Server 2 looks for 30 ms and comes back: still seen. */
+	timeline_set(&t, 610, 2, '-');
+	timeline_set(&t, 640, 2, 'F');
+	timeline_set(&t, 750, 4, 'z');
+	timeline_set(&t, 850, 1, '-');
+	timeline_set(&t, 850, 2, '-');
+	timeline_set(&t, 850, 4, '~');
+	timeline_set(&t, 1000, 0, '5');
+	timeline_set(&t, 1000, 1, 'F');
+	timeline_set(&t, 1000, 2, 'F');
+	timeline_set(&t, 1000, 4, 'L');
+	pic = timeline_render(&t, 1100, 11);
+	assert_non_null(pic);
+	assert_memory_equal(pic, want, strlen(want));
+	free(pic);
+	timeline_free(&t);
+}
+
 int
 main(void)
 {
@@ -330,6 +389,7 @@ main(void)
 		cmocka_unit_test(test_cond_parse),
 		cmocka_unit_test(test_cond_holds),
 		cmocka_unit_test(test_faults),
+		cmocka_unit_test(test_timeline),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
