@@ -16,12 +16,13 @@ AM_TESTS_ENVIRONMENT = \
 	ZKD='$(abs_top_builddir)/zkd'; \
 	ZKCLI='$(abs_top_builddir)/zkcli'; \
 	ZKENSEMBLE='$(abs_top_builddir)/zkensemble'; \
+	ZKENSEMBLE_BATS='$(abs_top_srcdir)/test/bats/zkensemble.bash'; \
 	TOP_SRCDIR='$(abs_top_srcdir)'; \
 	TOP_BUILDDIR='$(abs_top_builddir)'; \
 	CMOCKA_MESSAGE_OUTPUT=TAP; \
 	PYTHONDONTWRITEBYTECODE=1; \
 	PYTHONPATH='$(abs_top_srcdir)/test/lib'; \
-	export ZKD ZKCLI ZKENSEMBLE TOP_SRCDIR TOP_BUILDDIR CMOCKA_MESSAGE_OUTPUT \
+	export ZKD ZKCLI ZKENSEMBLE ZKENSEMBLE_BATS TOP_SRCDIR TOP_BUILDDIR CMOCKA_MESSAGE_OUTPUT \
 	    PYTHONDONTWRITEBYTECODE PYTHONPATH;
 
 EXTRA_DIST += test/lib/tap.py test/lib/zkharness.py test/lib/zkd.bash \

@@ -3,6 +3,9 @@
 # bats suites.  zkcli's suite lives in test/bats/zkcli.mk.
 
 EXTRA_DIST += $(bats_tests)
+
+# The helpers users load in their own bats files (zkensemble(1)).
+dist_pkgdata_DATA = test/bats/zkensemble.bash
 bats_tests = \
 	test/bats/10-zkd-cmdline.bats \
 	test/bats/11-zkd-limits.bats \
@@ -17,6 +20,7 @@ bats_tests = \
 	test/bats/44-ensemble-random.bats \
 	test/bats/45-ensemble-mixed.bats \
 	test/bats/50-zkensemble.bats \
-	test/bats/51-zkensemble-faults.bats
+	test/bats/51-zkensemble-faults.bats \
+	test/bats/52-zkensemble-user.bats
 include test/bats/zkcli.mk
 TESTS += $(bats_tests)
