@@ -84,20 +84,12 @@ zke_wait() {
 	fi
 }
 
-zke_kill() { "$ZKE" kill "$@"; }
-zke_pause() { "$ZKE" pause "$@"; }
-zke_resume() { "$ZKE" resume "$@"; }
-zke_start() { "$ZKE" start "$@"; }
-zke_stop() { "$ZKE" stop "$@"; }
-zke_restart() { "$ZKE" restart "$@"; }
-zke_isolate() { "$ZKE" isolate "$@"; }
-zke_partition() { "$ZKE" partition "$@"; }
-zke_heal() { "$ZKE" heal "$@"; }
-zke_delay() { "$ZKE" delay "$@"; }
-zke_elect() { "$ZKE" elect "$@"; }
-zke_expire() { "$ZKE" expire "$@"; }
-zke_status() { "$ZKE" status; }
-zke_cli() { "$ZKE" cli "$@"; }
+# zke_VERB ARGS... is zkensemble VERB ARGS... for these verbs.
+for zke_verb in kill pause resume start stop restart isolate partition \
+    heal delay elect expire status cli; do
+	eval "zke_$zke_verb() { \"\$ZKE\" $zke_verb \"\$@\"; }"
+done
+unset zke_verb
 
 zke_port() {
 	local out
