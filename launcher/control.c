@@ -88,6 +88,8 @@ control_end(struct control_conn *c, int status)
 {
 	if (c->wait == CW_ELECT)
 		elect_cancel(c->ctl->sup);
+	/* A late reply must not answer twice. */
+	sup_cancel(c->ctl->sup, c);
 	control_printf(c, "= %d\n", status);
 	c->done = 1;
 	c->wait = CW_NONE;
