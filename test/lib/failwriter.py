@@ -21,9 +21,9 @@ import signal
 import sys
 
 from kazoo.client import KazooClient
-from kazoo.exceptions import NodeExistsError, SessionExpiredError
+from kazoo.exceptions import (KazooException, NodeExistsError,
+                               SessionExpiredError)
 from kazoo.handlers.threading import KazooTimeoutError
-from kazoo.exceptions import KazooException
 
 ROOT = "/fw"
 
