@@ -404,9 +404,32 @@ class Twin:
         return outs[0]
 
     def drop(self):
-        """Closes both sockets; the sessions live on."""
+        """Closes both sockets; the sessions live on.
+
+        Returns once each server has let go of its connection: Apache
+        3.8 forgets a session's connection when the old one's close is
+        handled, even after a new connection has taken the session over
+        (ServerCnxnFactory.removeCnxnFromSessionMap), and would then not
+        close that new connection on the next reconnect.
+        """
+        ports = []
         for c in self.conns:
+            try:
+                ports.append(c.sock.getsockname()[1])
+            except OSError:
+                ports.append(None)
             c.close()
+        for side, port in zip(self.pair.sides, ports):
+            if port is None:
+                continue
+            mark = ":%d[" % port
+            deadline = time.monotonic() + 10
+            while mark in zkharness.four(side.port, "cons").decode():
+                if time.monotonic() > deadline:
+                    raise AssertionError("%s still lists connection %d "
+                                         "after its close" %
+                                         (side.name, port))
+                time.sleep(0.02)
 
     def close(self):
         """closeSession on both: the reply, then the server closes."""
