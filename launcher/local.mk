@@ -10,7 +10,8 @@ zkensemble_SOURCES = launcher/zkensemble.c \
 	launcher/cond.c launcher/cond.h \
 	launcher/elect.c launcher/elect.h \
 	launcher/faults.c launcher/faults.h \
-	launcher/timeline.c launcher/timeline.h
+	launcher/timeline.c launcher/timeline.h \
+	launcher/upconf.c launcher/upconf.h
 zkensemble_CFLAGS = $(src_libzk_a_CFLAGS) \
 	-DZKENSEMBLE_SBINDIR='"$(sbindir)"'
 zkensemble_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/launcher
@@ -21,7 +22,7 @@ check_PROGRAMS += test/unit/test_launcher
 TESTS += test/unit/test_launcher
 test_unit_test_launcher_SOURCES = test/unit/test_launcher.c \
 	launcher/inst.c launcher/cond.c launcher/faults.c \
-	launcher/timeline.c
+	launcher/timeline.c launcher/upconf.c
 test_unit_test_launcher_CFLAGS = $(UNIT_CFLAGS)
 test_unit_test_launcher_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/launcher
 test_unit_test_launcher_LDADD = $(UNIT_LDADD)

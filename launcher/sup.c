@@ -68,7 +68,6 @@ static void	 sup_timer_cb(int, short, void *);
 static void	 sup_child_cb(int, short, void *);
 static void	 sup_changed(struct sup *);
 static void	 sup_lanes(struct sup *, int64_t);
-static int	 sup_write_config(struct sup *, struct sup_server *, char **);
 
 static struct event *sup_sigchld;
 
@@ -106,9 +105,10 @@ sup_prepare(struct sup *s, struct event_base *base,
 		srv->inst.sid = (int64_t)i + 1;
 		srv->inst.observer = (int)i >= c->nservers;
 		srv->inst.last_status = -1;
-		srv->client_port = c->client_base + (int)i + 1;
-		srv->quorum_port = c->quorum_base + (int)i + 1;
-		srv->election_port = c->election_base + (int)i + 1;
+		srv->client_port = c->srv[i].client_port;
+		srv->quorum_port = c->srv[i].quorum_port;
+		srv->election_port = c->srv[i].election_port;
+		srv->zkd = c->srv[i].zkd != NULL ? c->srv[i].zkd : c->zkd;
 		if (snprintf(srv->dir, sizeof(srv->dir), "%s/s%zu",
 		    c->rundir, i + 1) >= (int)sizeof(srv->dir)) {
 			xasprintf(cause, "%s: path too long", c->rundir);
@@ -116,60 +116,84 @@ sup_prepare(struct sup *s, struct event_base *base,
 		}
 		srv->timer = evtimer_new(base, sup_timer_cb, srv);
 	}
-	/* Each configuration lists every server's ports. */
-	for (i = 0; i < s->nsrv; i++)
-		if (sup_write_config(s, &s->srv[i], cause) == -1)
-			return -1;
 	sup_sigchld = evsignal_new(base, SIGCHLD, sup_child_cb, s);
 	evsignal_add(sup_sigchld, NULL);
 	return 0;
 }
 
+/*
+ * Writes server i's myid and zoo.cfg under c->rundir/sI: the launcher's
+ * lines first, then the user's (every server's, then its own), so that a
+ * user's setting wins (zoo.cfg keeps a key's last value).
+ */
 static int
-sup_write_config(struct sup *s, struct sup_server *srv, char **cause)
+sup_write_config(const struct sup_config *c, size_t idx, char **cause)
 {
-	const struct sup_profile *p = &s->c.profile;
+	const struct sup_profile *p = &c->profile;
+	const struct sup_srvconf *me = &c->srv[idx], *o;
 	char		 path[PATH_MAX + 32];
 	FILE		*f;
-	size_t		 i;
+	size_t		 i, n = (size_t)(c->nservers + c->nobservers);
 
-	snprintf(path, sizeof(path), "%s/data", srv->dir);
+	snprintf(path, sizeof(path), "%s/s%zu/data", c->rundir, idx + 1);
 	if (util_mkdirs(path, 0700) == -1) {
 		xasprintf(cause, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	snprintf(path, sizeof(path), "%s/data/myid", srv->dir);
+	snprintf(path, sizeof(path), "%s/s%zu/data/myid", c->rundir, idx + 1);
 	if ((f = fopen(path, "w")) == NULL)
 		goto fail;
-	fprintf(f, "%lld\n", (long long)srv->inst.sid);
+	fprintf(f, "%zu\n", idx + 1);
 	if (fclose(f) == EOF)
 		goto fail;
-	snprintf(path, sizeof(path), "%s/zoo.cfg", srv->dir);
+	snprintf(path, sizeof(path), "%s/s%zu/zoo.cfg", c->rundir, idx + 1);
 	if ((f = fopen(path, "w")) == NULL)
 		goto fail;
-	fprintf(f, "# server %lld of a zkensemble (profile %s)\n",
-	    (long long)srv->inst.sid, p->name);
+	fprintf(f, "# server %zu of a zkensemble (profile %s)\n", idx + 1,
+	    p->name);
 	fprintf(f, "tickTime=%d\ninitLimit=%d\nsyncLimit=%d\n", p->tick,
 	    p->init_limit, p->sync_limit);
 	fprintf(f, "fastleader.finalizeWait=%d\n", p->finalize_wait);
 	fprintf(f, "fastleader.maxNotificationInterval=%d\n",
 	    p->max_interval);
-	fprintf(f, "dataDir=%s/data\n", srv->dir);
+	fprintf(f, "dataDir=%s/s%zu/data\n", c->rundir, idx + 1);
 	fprintf(f, "clientPort=%d\nclientPortAddress=127.0.0.1\n",
-	    srv->client_port);
+	    me->client_port);
 	fprintf(f, "4lw.commands.whitelist=*\n");
-	if (srv->inst.observer)
+	if ((int)idx >= c->nservers)
 		fprintf(f, "peerType=observer\n");
-	for (i = 0; i < s->nsrv; i++)
+	for (i = 0; i < n; i++) {
+		o = &c->srv[i];
 		fprintf(f, "server.%zu=127.0.0.1:%d:%d:%s\n", i + 1,
-		    s->srv[i].quorum_port, s->srv[i].election_port,
-		    s->srv[i].inst.observer ? "observer" : "participant");
+		    o->quorum_port, o->election_port,
+		    (int)i >= c->nservers ? "observer" : "participant");
+	}
+	if (c->zoo != NULL || me->zoo != NULL)
+		fprintf(f, "# settings given to zkensemble\n%s%s",
+		    c->zoo != NULL ? c->zoo : "",
+		    me->zoo != NULL ? me->zoo : "");
 	if (fclose(f) == EOF)
 		goto fail;
 	return 0;
 fail:
 	xasprintf(cause, "%s: %s", path, strerror(errno));
 	return -1;
+}
+
+/*
+ * Makes every server's directory and configuration under c->rundir,
+ * which must exist.  Each configuration lists every server's ports.
+ * Returns 0, or -1 with *cause.
+ */
+int
+sup_write_configs(const struct sup_config *c, char **cause)
+{
+	size_t	 i;
+
+	for (i = 0; i < (size_t)(c->nservers + c->nobservers); i++)
+		if (sup_write_config(c, i, cause) == -1)
+			return -1;
+	return 0;
 }
 
 struct sup_server *
@@ -625,10 +649,10 @@ sup_spawn(struct sup *s, struct sup_server *srv)
 		if (dup2(sp[1], 3) == -1)
 			_exit(1);
 		closefrom(4);
-		execl(s->c.zkd, "zkd", "-d", "-c", "3", "-z", cfg,
+		execl(srv->zkd, "zkd", "-d", "-c", "3", "-z", cfg,
 		    (char *)NULL);
 		dprintf(STDERR_FILENO, "zkensemble: cannot run %s: %s\n",
-		    s->c.zkd, strerror(errno));
+		    srv->zkd, strerror(errno));
 		_exit(127);
 	}
 	close(sp[1]);

@@ -32,12 +32,18 @@ struct sup_profile {
 	int		 max_interval;	/* ms, maxNotificationInterval */
 };
 
+/* One server's own part of the configuration (upconf.c fills it). */
+struct sup_srvconf {
+	int		 client_port, quorum_port, election_port;
+	const char	*zkd;		/* the binary, NULL: sup_config's */
+	char		*zoo;		/* its own zoo.cfg lines, or NULL */
+};
+
 struct sup_config {
 	int		 nservers;	/* participants */
 	int		 nobservers;
-	int		 client_base;	/* server i: client_base + i */
-	int		 quorum_base;
-	int		 election_base;
+	struct sup_srvconf *srv;	/* nservers + nobservers */
+	const char	*zoo;		/* every server's extra lines, or NULL */
 	struct sup_profile profile;
 	struct inst_policy policy;
 	int		 backoff_ms;	/* floor between respawns */
@@ -45,6 +51,7 @@ struct sup_config {
 	char		 rundir[PATH_MAX];
 	char		 zkd[PATH_MAX];
 	int		 keep;		/* leave the run directory at the end */
+	int		 stopped;	/* up starts no server */
 };
 
 /* One line of history: the live view prints them, events lists them. */
@@ -60,6 +67,7 @@ struct sup_server {
 	struct sup	*sup;
 	struct inst	 inst;
 	int		 client_port, quorum_port, election_port;
+	const char	*zkd;		/* the binary it runs */
 	char		 dir[PATH_MAX];
 	struct bufferevent *door;	/* our end of its fd 3 */
 	struct event	*timer;
@@ -108,6 +116,7 @@ struct sup {
 	void		(*gone)(struct sup *);		/* all down, going */
 };
 
+int		 sup_write_configs(const struct sup_config *, char **);
 int		 sup_prepare(struct sup *, struct event_base *,
 		    const struct sup_config *, char **);
 void		 sup_start_all(struct sup *);

@@ -36,9 +36,11 @@
 
 #include <event2/event.h>
 
+#include "conf.h"
 #include "control.h"
 #include "log.h"
 #include "sup.h"
+#include "upconf.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -46,12 +48,6 @@
 #define ZKE_FAILED	1
 #define ZKE_USAGE	2
 #define ZKE_TIMEOUT	3
-
-static const struct sup_profile zke_profiles[] = {
-	/* name, tick, initLimit, syncLimit, finalizeWait, maxInterval */
-	{ "fast", 100, 10, 3, 20, 1000 },
-	{ "zookeeper", 2000, 10, 5, 200, 60000 },
-};
 
 static char		 zke_word_env[] = "env";
 static char		 zke_word_port[] = "port";
@@ -63,14 +59,16 @@ static struct sup	 zke_sup;
 static int		 zke_ready_fd = -1;	/* -d: tell the parent */
 
 static void	 zke_usage(void) __attribute__((__noreturn__));
+static int	 zke_up_start(struct upconf *);
 
 static void
 zke_usage(void)
 {
 	fprintf(stderr,
 	    "usage: zkensemble [-j] [-D rundir | -N name] command [arg ...]\n"
-	    "  up [-d] [-n servers] [-o observers] [-p base|auto]\n"
-	    "     [-P fast|zookeeper] [-r on-crash] [-t secs] [-k] [-z zkd]\n"
+	    "  up [-dk] [-f conf] [-n servers] [-o observers] [-p base|auto]\n"
+	    "     [-P fast|zookeeper] [-r never|on-crash] [-t secs] [-z zkd]\n"
+	    "     [-c [ID:]KEY=VALUE ...] [--stopped]\n"
 	    "  down | status | leader | env | events [-f] | events -t [-w cols]\n"
 	    "  wait [-t secs] quorum|leader|serving|zxid-converged|\n"
 	    "       leader-not ID|down ID|ID STATE ...\n"
@@ -222,23 +220,33 @@ zke_port_free(int port)
 }
 
 /*
- * The first port of base's block for n servers that is taken, or 0; *sid
- * and *what say whose it is.
+ * The first of the servers' ports that is taken, or given to two servers,
+ * or 0; *sid and *what say whose it is.
  */
 static int
-zke_ports_taken(int base, int n, int *sid, const char **what)
+zke_ports_taken(const struct sup_srvconf *srv, int n, int *sid,
+    const char **what)
 {
 	static const char *names[] = { "client", "quorum", "election" };
-	static const int off[] = { 0, 700, 1700 };
-	int	 i, k;
+	int	 i, j, k, l, port, other;
 
 	for (k = 0; k < 3; k++)
-		for (i = 1; i <= n; i++)
-			if (!zke_port_free(base + off[k] + i)) {
-				*sid = i;
-				*what = names[k];
-				return base + off[k] + i;
-			}
+		for (i = 0; i < n; i++) {
+			port = k == 0 ? srv[i].client_port : k == 1 ?
+			    srv[i].quorum_port : srv[i].election_port;
+			*sid = i + 1;
+			*what = names[k];
+			for (l = 0; l < 3; l++)
+				for (j = 0; j < n; j++) {
+					other = l == 0 ? srv[j].client_port :
+					    l == 1 ? srv[j].quorum_port :
+					    srv[j].election_port;
+					if (other == port && (j != i || l != k))
+						return port;
+				}
+			if (!zke_port_free(port))
+				return port;
+		}
 	return 0;
 }
 
@@ -333,7 +341,10 @@ zke_supervise(const struct sup_config *c, int view)
 		printf("zkensemble: %d servers%s, profile %s, in %s\n",
 		    c->nservers, c->nobservers > 0 ? " + observers" : "",
 		    c->profile.name, c->rundir);
-	sup_start_all(&zke_sup);
+	if (c->stopped)
+		zke_serving_cb(&zke_sup);	/* up -d has nothing to wait for */
+	else
+		sup_start_all(&zke_sup);
 	event_base_dispatch(base);
 	control_close(&zke_ctl);
 	sup_finish(&zke_sup);
@@ -345,95 +356,163 @@ zke_supervise(const struct sup_config *c, int view)
 	exit(ZKE_OK);
 }
 
+/*
+ * Checks each server's zoo.cfg as zkd will read it, so that a bad setting
+ * is told now rather than by a server that will not start.
+ */
+static int
+zke_check_configs(const struct sup_config *c)
+{
+	struct zkd_conf	 zc;
+	char		 path[PATH_MAX + 32], *cause;
+	int		 i;
+
+	for (i = 0; i < c->nservers + c->nobservers; i++) {
+		snprintf(path, sizeof(path), "%s/s%d/zoo.cfg", c->rundir, i + 1);
+		conf_defaults(&zc);
+		if (conf_load_zoo(&zc, path, &cause) == -1 ||
+		    conf_finish(&zc, &cause) == -1) {
+			fprintf(stderr, "zkensemble: server %d: %s\n", i + 1,
+			    cause);
+			free(cause);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The binaries: -z (or $ZKD, or beside us) and any server's own. */
+static int
+zke_check_binaries(struct sup_config *c, const char *zkd)
+{
+	int	 i;
+
+	zke_find_zkd(zkd, c->zkd, sizeof(c->zkd));
+	if (access(c->zkd, X_OK) == -1) {
+		fprintf(stderr, "zkensemble: %s: %s (name zkd with -z PATH "
+		    "or $ZKD)\n", c->zkd, strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < c->nservers + c->nobservers; i++)
+		if (c->srv[i].zkd != NULL && access(c->srv[i].zkd, X_OK) == -1) {
+			fprintf(stderr, "zkensemble: server %d's zkd %s: %s\n",
+			    i + 1, c->srv[i].zkd, strerror(errno));
+			return -1;
+		}
+	return 0;
+}
+
+/* Picks and checks the servers' ports.  0, or -1 with a message out. */
+static int
+zke_pick_ports(struct upconf *u)
+{
+	const char	*what;
+	int		 i, port, sid, n = u->nservers + u->nobservers;
+
+	if (!u->autoport) {
+		upconf_ports(u, u->base);
+		if ((port = zke_ports_taken(u->srv, n, &sid, &what)) == 0)
+			return 0;
+		fprintf(stderr, "zkensemble: port %d (server %d's %s port) is "
+		    "in use or given twice; shift the block with -p BASE, or "
+		    "-p auto\n", port, sid, what);
+		return -1;
+	}
+	/*
+	 * Below the kernel's ephemeral ports (32768 up), so no client's
+	 * connection holds one; above 24000, where our own tests keep their
+	 * fixed ports.
+	 */
+	for (i = 0; i < 64; i++) {
+		upconf_ports(u, 24000 + 10 * (int)arc4random_uniform(690));
+		if (zke_ports_taken(u->srv, n, &sid, &what) == 0)
+			return 0;
+	}
+	fprintf(stderr, "zkensemble: no free block of ports found\n");
+	return -1;
+}
+
 static int
 zke_up(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'f' },
 		{ "observers", required_argument, NULL, 'o' },
 		{ "profile", required_argument, NULL, 'P' },
 		{ "restart", required_argument, NULL, 'r' },
 		{ "keep", no_argument, NULL, 'k' },
 		{ "zkd", required_argument, NULL, 'z' },
+		{ "set", required_argument, NULL, 'c' },
+		{ "stopped", no_argument, NULL, UP_OPT_STOPPED },
+		{ "backoff", required_argument, NULL, UP_OPT_BACKOFF },
+		{ "crash-limit", required_argument, NULL, UP_OPT_CRASH_LIMIT },
+		{ "crash-window", required_argument, NULL,
+		    UP_OPT_CRASH_WINDOW },
+		{ "kill-after", required_argument, NULL, UP_OPT_KILL_AFTER },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct upconf		 u;
+	const char		*file;
+	char			*cause = NULL, **args;
+	int			*opts, ch, rc;
+	size_t			 nopts = 0, i;
+
+	/* The flags are kept to go over the file's settings. */
+	opts = xcalloc((size_t)argc + 1, sizeof(*opts));
+	args = xcalloc((size_t)argc + 1, sizeof(*args));
+	file = getenv("ZKENSEMBLE_CONF");
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:df:kn:o:p:P:r:t:z:", longopts,
+	    NULL)) != -1) {
+		if (ch == '?' || ch == ':')
+			zke_usage();
+		if (ch == 'f') {
+			file = optarg;
+			continue;
+		}
+		opts[nopts] = ch;
+		args[nopts++] = optarg;
+	}
+	if (optind != argc)
+		zke_usage();
+	upconf_init(&u);
+	rc = ZKE_USAGE;
+	if (file != NULL && *file != '\0' &&
+	    upconf_file(&u, file, &cause) == -1)
+		goto done;
+	for (i = 0; i < nopts; i++)
+		if (upconf_option(&u, opts[i], args[i], &cause) == -1)
+			goto done;
+	if (upconf_finish(&u, &cause) == -1)
+		goto done;
+	rc = zke_up_start(&u);
+done:
+	if (cause != NULL)
+		fprintf(stderr, "zkensemble: %s\n", cause);
+	free(cause);
+	free(opts);
+	free(args);
+	upconf_free(&u);
+	return rc;
+}
+
+/* Checks, makes and starts what u says.  Returns up's exit status. */
+static int
+zke_up_start(struct upconf *u)
+{
 	struct sup_config	 c;
 	struct pollfd		 pfd;
-	const char		*zkd = NULL, *what, *errstr;
-	char			 buf[4096];
-	int			 ch, detach = 0, base = 2180, autoport = 0;
-	int			 port, p[2], status, fd, sid;
-	double			 secs = 30;
+	char			 buf[4096], *cause = NULL;
+	int			 p[2], status, fd;
+	size_t			 got = 0;
 	ssize_t			 n;
-	size_t			 i, got = 0;
 	pid_t			 pid;
 
 	memset(&c, 0, sizeof(c));
-	c.nservers = 3;
-	c.profile = zke_profiles[0];
-	c.policy.loop_limit = 5;
-	c.policy.loop_window = 10000;
-	c.backoff_ms = 100;
-	c.kill_ms = 2000;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "dkn:o:p:P:r:t:z:", longopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 'd':
-			detach = 1;
-			break;
-		case 'k':
-			c.keep = 1;
-			break;
-		case 'n':
-			c.nservers = (int)strtonum(optarg, 1, 99, &errstr);
-			if (errstr != NULL)
-				zke_usage();
-			break;
-		case 'o':
-			c.nobservers = (int)strtonum(optarg, 0, 99, &errstr);
-			if (errstr != NULL)
-				zke_usage();
-			break;
-		case 'p':
-			if (strcmp(optarg, "auto") == 0)
-				autoport = 1;
-			else {
-				base = (int)strtonum(optarg, 1, 60000, &errstr);
-				if (errstr != NULL)
-					zke_usage();
-			}
-			break;
-		case 'P':
-			for (i = 0; i < sizeof(zke_profiles) /
-			    sizeof(zke_profiles[0]); i++)
-				if (strcmp(optarg, zke_profiles[i].name) == 0)
-					break;
-			if (i == sizeof(zke_profiles) / sizeof(zke_profiles[0]))
-				zke_usage();
-			c.profile = zke_profiles[i];
-			break;
-		case 'r':
-			if (strcmp(optarg, "on-crash") == 0)
-				c.policy.on_crash = 1;
-			else if (strcmp(optarg, "never") != 0)
-				zke_usage();
-			break;
-		case 't':
-			secs = strtod(optarg, NULL);
-			if (secs <= 0)
-				zke_usage();
-			break;
-		case 'z':
-			zkd = optarg;
-			break;
-		default:
-			zke_usage();
-		}
-	}
-	if (optind != argc || c.nservers + c.nobservers > 99)
-		zke_usage();
+	upconf_config(u, &c);
+	strlcpy(c.rundir, zke_rundir, sizeof(c.rundir));
 
-	/* Everything checked before anything is made or forked. */
+	/* Everything checked before anything is forked. */
 	if ((fd = zke_connect()) != -1) {
 		close(fd);
 		fprintf(stderr, "zkensemble: an ensemble already runs in %s; "
@@ -446,54 +525,36 @@ zke_up(int argc, char **argv)
 		    "zkensemble -D %s down\n", zke_rundir, zke_rundir);
 		return ZKE_FAILED;
 	}
-	zke_find_zkd(zkd, c.zkd, sizeof(c.zkd));
-	if (access(c.zkd, X_OK) == -1) {
-		fprintf(stderr, "zkensemble: %s: %s (name zkd with -z PATH "
-		    "or $ZKD)\n", c.zkd, strerror(errno));
+	if (zke_check_binaries(&c, u->zkd) == -1 || zke_pick_ports(u) == -1)
+		return ZKE_FAILED;
+	if (mkdir(zke_rundir, 0700) == -1) {
+		fprintf(stderr, "zkensemble: %s: %s\n", zke_rundir,
+		    strerror(errno));
 		return ZKE_FAILED;
 	}
-	if (autoport) {
-		/*
-		 * Below the kernel's ephemeral ports (32768 up), so no
-		 * client's connection holds one; above 24000, where our own
-		 * tests keep their fixed ports.
-		 */
-		for (i = 0; i < 64; i++) {
-			base = 24000 + 10 * (int)arc4random_uniform(690);
-			if (zke_ports_taken(base, c.nservers + c.nobservers,
-			    &sid, &what) == 0)
-				break;
-		}
-		if (i == 64) {
-			fprintf(stderr, "zkensemble: no free block of ports "
-			    "found\n");
-			return ZKE_FAILED;
-		}
-	} else if ((port = zke_ports_taken(base, c.nservers + c.nobservers,
-	    &sid, &what)) != 0) {
-		fprintf(stderr, "zkensemble: port %d (server %d's %s port) is "
-		    "in use; shift the block with -p BASE, or -p auto\n", port,
-		    sid, what);
-		return ZKE_FAILED;
+	if (sup_write_configs(&c, &cause) == -1 || zke_check_configs(&c) ==
+	    -1) {
+		if (cause != NULL)
+			fprintf(stderr, "zkensemble: %s\n", cause);
+		free(cause);
+		sup_rmtree(zke_rundir);
+		return ZKE_USAGE;
 	}
-	c.client_base = base;
-	c.quorum_base = base + 700;
-	c.election_base = base + 1700;
-	strlcpy(c.rundir, zke_rundir, sizeof(c.rundir));
 
-	if (!detach) {
+	if (!u->detach) {
 		log_init(1, 0);
 		zke_supervise(&c, 1);
 	}
 	/* Detached: the child supervises, the parent waits for serving. */
-	if (pipe2(p, O_CLOEXEC) == -1 || mkdir(zke_rundir, 0700) == -1) {
-		fprintf(stderr, "zkensemble: %s: %s\n", zke_rundir,
-		    strerror(errno));
+	if (pipe2(p, O_CLOEXEC) == -1) {
+		fprintf(stderr, "zkensemble: pipe: %s\n", strerror(errno));
+		sup_rmtree(zke_rundir);
 		return ZKE_FAILED;
 	}
 	switch ((pid = fork())) {
 	case -1:
 		fprintf(stderr, "zkensemble: fork: %s\n", strerror(errno));
+		sup_rmtree(zke_rundir);
 		return ZKE_FAILED;
 	case 0:
 		close(p[0]);
@@ -515,14 +576,14 @@ zke_up(int argc, char **argv)
 	pfd.fd = p[0];
 	pfd.events = POLLIN;
 	for (;;) {
-		switch (poll(&pfd, 1, (int)(secs * 1000))) {
+		switch (poll(&pfd, 1, (int)(u->secs * 1000))) {
 		case -1:
 			if (errno == EINTR)
 				continue;
 			break;
 		case 0:
 			fprintf(stderr, "zkensemble: not serving after %g s; "
-			    "see %s/s*/zkd.log\n", secs, zke_rundir);
+			    "see %s/s*/zkd.log\n", u->secs, zke_rundir);
 			kill(pid, SIGTERM);
 			waitpid(pid, &status, 0);
 			return ZKE_TIMEOUT;

@@ -316,6 +316,17 @@ conf_zoo_key(struct zkd_conf *c, const char *key, const char *val,
 	return 1;
 }
 
+/*
+ * One zoo.cfg setting, as zkd reads it from a file: 0, 1 for a key zkd
+ * does not know, or -1 with *why.
+ */
+int
+conf_zoo_set(struct zkd_conf *c, const char *key, const char *val,
+    const char **why)
+{
+	return conf_zoo_key(c, key, val, why);
+}
+
 /* Reads one logical line of a properties file (continuations joined). */
 static char *
 conf_props_line(FILE *f, int *lineno)

@@ -78,6 +78,8 @@ struct zkd_conf {
 
 void	 conf_defaults(struct zkd_conf *);
 int	 conf_load_zkd(struct zkd_conf *, const char *, char **);
+int	 conf_zoo_set(struct zkd_conf *, const char *, const char *,
+	    const char **);
 int	 conf_load_zoo(struct zkd_conf *, const char *, char **);
 int	 conf_finish(struct zkd_conf *, char **);
 int	 conf_whitelisted(const struct zkd_conf *, const char *);

@@ -19,7 +19,11 @@
 #   - a server that cannot start (its configuration) is never started
 #     again; one that crashes is, under --restart on-crash, until the
 #     crash loop limit fails it;
-#   - observers observe; wait times out with exit 3.
+#   - observers observe; wait times out with exit 3;
+#   - a zkensemble.conf (-f, $ZKENSEMBLE_CONF, the sample in etc/) and
+#     -c settings reach each server's configuration, flags over the
+#     file, one server's own port and lines; bad ones are refused with
+#     the file's line and nothing is made; --stopped starts nothing.
 #
 # Ports: -p auto (blocks from 24000 up, clear of every test file's own
 # range), or the block of -p 22290.
@@ -241,4 +245,96 @@ one_failing() {
 	run "$Z" wait -t 0.5 quorum
 	[ "$status" = 3 ]
 	[ "$output" = "timed out" ]
+}
+
+# The value of KEY in the conf four-letter word of the server on PORT.
+conf_of() {
+	"$PYTHON3" -c 'import socket,sys
+s=socket.create_connection(("127.0.0.1",int(sys.argv[1]))); s.sendall(b"conf")
+out=b""
+while True:
+    b=s.recv(65536)
+    if not b: break
+    out+=b
+for l in out.decode().splitlines():
+    if l.startswith(sys.argv[2]+"="): print(l.split("=",1)[1])' "$1" "$2"
+}
+
+client_port() {
+	"$Z" status | awk -v s="$1" '$1 == s { print $3 }'
+}
+
+@test "zkensemble.conf and -c reach each server: flags over the file, one server's own port and lines" {
+	cat > ens.conf <<'EOF'
+# four voters and an observer, unless a flag says otherwise
+servers = 4;
+observers = 1;
+ports = "auto";
+profile = "zookeeper";
+settings = [ "maxClientCnxns=7", "tickTime=150", "initLimit=20" ];
+server = (
+	{ id = 2; settings = [ "maxClientCnxns=9" ]; },
+	{ id = 3; clientPort = 22299; }
+);
+EOF
+	# -n over the file's servers: 3 voters, the observer is server 4.
+	"$Z" up -d -f ens.conf -n 3 -c initLimit=15 >/dev/null
+	"$Z" wait -t 30 quorum serving 4 observing
+	[ "$("$Z" status | tail -n +2 | wc -l)" = 4 ]
+	[ "$(client_port 3)" = 22299 ]
+	[ "$(conf_of 22299 tickTime)" = 150 ]
+	[ "$(conf_of 22299 maxClientCnxns)" = 7 ]
+	[ "$(conf_of "$(client_port 2)" maxClientCnxns)" = 9 ]
+	[ "$(conf_of "$(client_port 4)" initLimit)" = 15 ]
+	grep -q '^# server 1 of a zkensemble (profile zookeeper)$' \
+	    "$ZKENSEMBLE_RUNDIR/s1/zoo.cfg"
+	"$Z" cli 3 create /conf yes >/dev/null
+	"$Z" down
+	# The sample in etc/, named by $ZKENSEMBLE_CONF.
+	ZKENSEMBLE_CONF=$TOP_SRCDIR/etc/zkensemble.conf \
+	    "$Z" up -d -p auto >/dev/null
+	"$Z" wait -t 30 quorum serving
+	[ "$("$Z" status | tail -n +2 | wc -l)" = 3 ]
+	[ "$(conf_of "$(client_port 1)" maxClientCnxns)" = 100 ]
+	[ "$(conf_of "$(client_port 3)" maxClientCnxns)" = 10 ]
+	[ "$(conf_of "$(client_port 3)" tickTime)" = 100 ]
+}
+
+@test "bad settings are refused before anything is made: the file's line, a flag, a server not there" {
+	printf 'servers = 3;\nprofile = "slow";\n' > bad.conf
+	run "$Z" up -d -p auto -f bad.conf
+	[ "$status" = 2 ]
+	[[ $output == *"bad.conf:2: profile: profile slow: fast or zookeeper"* ]]
+	printf 'servers = 3;\nports = = 1;\n' > bad.conf
+	run "$Z" up -d -p auto -f bad.conf
+	[ "$status" = 2 ]
+	[[ $output == *"bad.conf:2: syntax error"* ]]
+	run "$Z" up -d -p auto -f "$BATS_TEST_TMPDIR/none.conf"
+	[ "$status" = 2 ]
+	[[ $output == *"none.conf: No such file or directory"* ]]
+	run "$Z" up -d -p auto -c nosuch=1
+	[ "$status" = 2 ]
+	[[ $output == *"nosuch=1: zkd knows no setting nosuch"* ]]
+	run "$Z" up -d -p auto -c dataDir=/tmp
+	[ "$status" = 2 ]
+	run "$Z" up -d -p auto -c 4:maxClientCnxns=1
+	[ "$status" = 2 ]
+	[[ $output == *"there is no server 4"* ]]
+	# Only the whole configuration shows this one: zkd's own check.
+	run "$Z" up -d -p auto -c minSessionTimeout=9000 \
+	    -c maxSessionTimeout=5000
+	[ "$status" = 2 ]
+	[[ $output == *"minSessionTimeout (9000) must not be larger than maxSessionTimeout (5000)"* ]]
+	[ ! -e "$ZKENSEMBLE_RUNDIR" ]
+}
+
+@test "--stopped makes every server and starts none; started, they elect" {
+	run "$Z" up -d -p auto --stopped
+	[ "$status" = 0 ]
+	[ "$(zkd_pids)" = "" ]
+	[ "$("$Z" status | awk 'NR > 1 && $6 == "down"' | wc -l)" = 3 ]
+	[ -f "$ZKENSEMBLE_RUNDIR/s3/zoo.cfg" ]
+	"$Z" start all >/dev/null
+	"$Z" wait -t 30 quorum serving
+	[ "$(wc -w <<< "$(zkd_pids)")" = 3 ]
 }

@@ -4,7 +4,9 @@
  * event) pair moves where the life cycle says, and exits are classified
  * as the restart policy wants (clean, ours, crash, crash loop, broken).
  * cond.c: wait's words parse or are refused, and each condition holds
- * exactly of the tables it should.
+ * exactly of the tables it should.  upconf.c: up's flags and a
+ * zkensemble.conf make the same settings, flags over the file, settings
+ * over the profile, and bad ones are refused with the reason.
  */
 #include <sys/wait.h>
 
@@ -12,8 +14,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -21,6 +25,7 @@
 #include "faults.h"
 #include "inst.h"
 #include "timeline.h"
+#include "upconf.h"
 
 #define EXITED(n)	((n) << 8)
 #define SIGNALED(s)	(s)
@@ -380,6 +385,242 @@ test_timeline(void **state)
 	timeline_free(&t);
 }
 
+/* Applies a flag; returns its error text, or NULL. */
+static char *
+up_flag(struct upconf *u, int opt, const char *arg)
+{
+	char	*cause = NULL;
+
+	if (upconf_option(u, opt, arg, &cause) == 0)
+		return NULL;
+	assert_non_null(cause);
+	return cause;
+}
+
+static void
+up_refused(int opt, const char *arg, const char *why)
+{
+	struct upconf	 u;
+	char		*cause;
+
+	upconf_init(&u);
+	cause = up_flag(&u, opt, arg);
+	if (cause == NULL || strstr(cause, why) == NULL)
+		fail_msg("%c %s: %s, not \"%s\"", opt, arg,
+		    cause ? cause : "accepted", why);
+	free(cause);
+	upconf_free(&u);
+}
+
+static void
+test_upconf_flags(void **state)
+{
+	struct sup_config	 c;
+	struct upconf		 u;
+	char			*cause = NULL;
+
+	(void)state;
+	upconf_init(&u);
+	assert_int_equal(upconf_finish(&u, &cause), 0);
+	upconf_ports(&u, u.base);
+	memset(&c, 0, sizeof(c));
+	upconf_config(&u, &c);
+	/* The built-in defaults. */
+	assert_int_equal(c.nservers, 3);
+	assert_int_equal(c.nobservers, 0);
+	assert_string_equal(c.profile.name, "fast");
+	assert_int_equal(c.profile.tick, 100);
+	assert_int_equal(c.srv[0].client_port, 2181);
+	assert_int_equal(c.srv[2].quorum_port, 2883);
+	assert_int_equal(c.srv[2].election_port, 3883);
+	assert_null(c.zoo);
+	assert_int_equal(c.policy.on_crash, 0);
+	assert_int_equal(c.kill_ms, 2000);
+	upconf_free(&u);
+
+	/* Settings replace the profile's timings, before or after -P. */
+	upconf_init(&u);
+	assert_null(up_flag(&u, 'c', "tickTime=250"));
+	assert_null(up_flag(&u, 'P', "zookeeper"));
+	assert_null(up_flag(&u, 'c', "fastleader.finalizeWait=70"));
+	assert_null(up_flag(&u, 'c', "maxClientCnxns=5"));
+	assert_null(up_flag(&u, 'c', "maxClientCnxns=6"));
+	assert_null(up_flag(&u, 'c', "2:clientPort=4000"));
+	assert_null(up_flag(&u, 'c', "2:zkd=/opt/zkd"));
+	assert_null(up_flag(&u, 'c', "2:tickTime=300"));
+	assert_null(up_flag(&u, 'n', "5"));
+	assert_null(up_flag(&u, 'o', "1"));
+	assert_null(up_flag(&u, 'r', "on-crash"));
+	assert_null(up_flag(&u, UP_OPT_STOPPED, NULL));
+	assert_null(up_flag(&u, UP_OPT_KILL_AFTER, "500"));
+	assert_int_equal(upconf_finish(&u, &cause), 0);
+	upconf_ports(&u, 3000);
+	memset(&c, 0, sizeof(c));
+	upconf_config(&u, &c);
+	assert_string_equal(c.profile.name, "zookeeper");
+	assert_int_equal(c.profile.tick, 250);
+	assert_int_equal(c.profile.finalize_wait, 70);
+	assert_int_equal(c.profile.sync_limit, 5);
+	/* The last of a key wins; one server's lines are its own. */
+	assert_string_equal(c.zoo, "maxClientCnxns=6\n");
+	assert_string_equal(c.srv[1].zoo, "tickTime=300\n");
+	assert_null(c.srv[0].zoo);
+	assert_string_equal(c.srv[1].zkd, "/opt/zkd");
+	assert_null(c.srv[0].zkd);
+	assert_int_equal(c.srv[1].client_port, 4000);
+	assert_int_equal(c.srv[0].client_port, 3001);
+	assert_int_equal(c.srv[5].election_port, 4706);
+	assert_int_equal(c.nservers + c.nobservers, 6);
+	assert_int_equal(c.policy.on_crash, 1);
+	assert_int_equal(c.stopped, 1);
+	assert_int_equal(c.kill_ms, 500);
+	upconf_free(&u);
+
+	/* A server beyond the ensemble is known only at the end. */
+	upconf_init(&u);
+	assert_null(up_flag(&u, 'c', "4:maxClientCnxns=1"));
+	assert_int_equal(upconf_finish(&u, &cause), -1);
+	assert_non_null(strstr(cause, "no server 4"));
+	free(cause);
+	upconf_free(&u);
+
+	up_refused('n', "0", "servers 0");
+	up_refused('n', "100", "servers 100");
+	up_refused('o', "x", "observers x");
+	up_refused('p', "70000", "ports 70000");
+	up_refused('P', "slow", "fast or zookeeper");
+	up_refused('r', "always", "never or on-crash");
+	up_refused('t', "0", "timeout 0");
+	up_refused('t', "3s", "timeout 3s");
+	up_refused('k', "maybe", "true or false");
+	up_refused('c', "nokey", "[ID:]KEY=VALUE");
+	up_refused('c', "=1", "[ID:]KEY=VALUE");
+	up_refused('c', "a b=1", "no spaces");
+	up_refused('c', "foo=1", "zkd knows no setting foo");
+	up_refused('c', "tickTime=fast", "not a number");
+	up_refused('c', "maxClientCnxns=-5", "=-5: not a number");
+	up_refused('c', "dataDir=/tmp", "sets each server's dataDir");
+	up_refused('c', "2:myid=7", "sets each server's myid");
+	up_refused('c', "server.4=127.0.0.1:1:2", "members come from -n");
+	up_refused('c', "clientPort=3000", "belongs to one server");
+	up_refused('c', "1:clientPort=0", "clientPort 0");
+	up_refused('c', "0:maxClientCnxns=1", "server id is too small");
+	up_refused('c', "1:zkd=", "a path is needed");
+}
+
+/* Writes a zkensemble.conf; returns its path (static). */
+static const char *
+up_file(const char *text)
+{
+	static char	 path[] = "/tmp/test_upconf.XXXXXX";
+	FILE		*f;
+	int		 fd;
+
+	strlcpy(path, "/tmp/test_upconf.XXXXXX", sizeof(path));
+	assert_true((fd = mkstemp(path)) != -1);
+	assert_non_null(f = fdopen(fd, "w"));
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+	return path;
+}
+
+static void
+test_upconf_file(void **state)
+{
+	struct sup_config	 c;
+	struct upconf		 u;
+	const char		*path;
+	char			*cause = NULL;
+
+	(void)state;
+	upconf_init(&u);
+	path = up_file(
+	    "servers = 4;\nobservers = 2;\nports = 5000;\n"
+	    "profile = \"zookeeper\";\nrestart = \"on-crash\";\n"
+	    "timeout = 2.5;\nkeep = true;\nstopped = true;\n"
+	    "zkd = \"/x/zkd\";\nbackoff = 7;\ncrashLimit = 2;\n"
+	    "crashWindow = 900;\nkillAfter = 300;\n"
+	    "settings = [ \"maxClientCnxns=9\", \"initLimit=4\" ];\n"
+	    "server = ( { id = 6; clientPort = 5100; quorumPort = 5101;\n"
+	    "  electionPort = 5102; zkd = \"/y/zkd\";\n"
+	    "  settings = [ \"forceSync=no\" ]; } );\n");
+	assert_int_equal(upconf_file(&u, path, &cause), 0);
+	unlink(path);
+	/* The flags typed come after the file and win. */
+	assert_null(up_flag(&u, 'n', "5"));
+	assert_null(up_flag(&u, 'c', "initLimit=6"));
+	assert_int_equal(upconf_finish(&u, &cause), 0);
+	upconf_ports(&u, u.base);
+	memset(&c, 0, sizeof(c));
+	upconf_config(&u, &c);
+	assert_int_equal(c.nservers, 5);
+	assert_int_equal(c.nobservers, 2);
+	assert_int_equal(c.srv[0].client_port, 5001);
+	assert_int_equal(c.srv[5].client_port, 5100);
+	assert_int_equal(c.srv[5].quorum_port, 5101);
+	assert_int_equal(c.srv[5].election_port, 5102);
+	assert_string_equal(c.srv[5].zkd, "/y/zkd");
+	assert_string_equal(c.srv[5].zoo, "forceSync=no\n");
+	assert_string_equal(u.zkd, "/x/zkd");
+	assert_string_equal(c.profile.name, "zookeeper");
+	assert_int_equal(c.profile.init_limit, 6);
+	assert_string_equal(c.zoo, "maxClientCnxns=9\n");
+	assert_int_equal(c.policy.on_crash, 1);
+	assert_int_equal(c.policy.loop_limit, 2);
+	assert_int_equal(c.policy.loop_window, 900);
+	assert_int_equal(c.backoff_ms, 7);
+	assert_int_equal(c.kill_ms, 300);
+	assert_int_equal(c.keep, 1);
+	assert_int_equal(c.stopped, 1);
+	assert_true(u.secs == 2.5);
+	upconf_free(&u);
+}
+
+static void
+up_file_refused(const char *text, const char *why)
+{
+	struct upconf	 u;
+	const char	*path;
+	char		*cause = NULL;
+
+	upconf_init(&u);
+	path = up_file(text);
+	if (upconf_file(&u, path, &cause) == 0 || strstr(cause, why) == NULL)
+		fail_msg("%s: %s, not \"%s\"", text,
+		    cause ? cause : "accepted", why);
+	unlink(path);
+	free(cause);
+	upconf_free(&u);
+}
+
+static void
+test_upconf_file_refused(void **state)
+{
+	(void)state;
+	up_file_refused("servers = 3;\nobservers = = 1;\n",
+	    ":2: syntax error");
+	up_file_refused("servers = 3;\nserver = 2;\n",
+	    ":2: server: a list of groups");
+	up_file_refused("nodes = 3;\n", ":1: nodes: unknown setting");
+	up_file_refused("servers = \"many\";\n", "servers many");
+	up_file_refused("profile = 3;\n", "profile 3");
+	up_file_refused("keep = 1;\n", "keep: true or false, not 1");
+	up_file_refused("settings = [ 1 ];\n", "\"KEY=VALUE\" string");
+	up_file_refused("settings = \"a=1\";\n", "a list of");
+	up_file_refused("settings = [ \"nosuch=1\" ];\n",
+	    "zkd knows no setting nosuch");
+	up_file_refused("server = ( { zkd = \"/z\"; } );\n",
+	    "an id from 1 to 99");
+	up_file_refused("server = ( { id = 2; color = 1; } );\n",
+	    "color: unknown server setting");
+	up_file_refused("server = ( { id = 2; clientPort = 99999; } );\n",
+	    "clientPort 99999");
+	up_file_refused("server = ( { id = 2; settings = [ \"dataDir=/\" ]; "
+	    "} );\n", "sets each server's dataDir");
+	up_file_refused("servers = ( 1 );\n", "a number, a string or a "
+	    "boolean");
+}
+
 int
 main(void)
 {
@@ -390,6 +631,9 @@ main(void)
 		cmocka_unit_test(test_cond_holds),
 		cmocka_unit_test(test_faults),
 		cmocka_unit_test(test_timeline),
+		cmocka_unit_test(test_upconf_flags),
+		cmocka_unit_test(test_upconf_file),
+		cmocka_unit_test(test_upconf_file_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
