@@ -11,7 +11,19 @@ zkensemble_SOURCES = launcher/zkensemble.c \
 	launcher/elect.c launcher/elect.h \
 	launcher/faults.c launcher/faults.h \
 	launcher/timeline.c launcher/timeline.h \
-	launcher/upconf.c launcher/upconf.h
+	launcher/upconf.c launcher/upconf.h \
+	launcher/demo.h
+nodist_zkensemble_SOURCES = launcher/demo_sh.c
+BUILT_SOURCES += launcher/demo_sh.c
+CLEANFILES += launcher/demo_sh.c
+EXTRA_DIST += launcher/demo.sh launcher/demo_sh.awk
+
+# demo.sh becomes a C string: each line quoted, backslashes and quotes
+# escaped.
+launcher/demo_sh.c: launcher/demo.sh launcher/demo_sh.awk
+	@$(MKDIR_P) launcher
+	$(AM_V_GEN)$(AWK) -f $(srcdir)/launcher/demo_sh.awk \
+	    $(srcdir)/launcher/demo.sh > $@.tmp && mv $@.tmp $@
 zkensemble_CFLAGS = $(src_libzk_a_CFLAGS) \
 	-DZKENSEMBLE_SBINDIR='"$(sbindir)"'
 zkensemble_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/launcher

@@ -38,6 +38,7 @@
 
 #include "conf.h"
 #include "control.h"
+#include "demo.h"
 #include "log.h"
 #include "sup.h"
 #include "upconf.h"
@@ -77,7 +78,8 @@ zke_usage(void)
 	    "  isolate SET | partition SET SET... | heal [SET]\n"
 	    "  delay FROM TO ms                (SET: ID,ID,... or all)\n"
 	    "  expire 0xSESSION | elect WHO\n"
-	    "  logs ID | cli ID [zkcli args] | exec cmd [arg ...]\n");
+	    "  logs ID | cli ID [zkcli args] | exec cmd [arg ...]\n"
+	    "  demo [-p base|auto] [-s secs]\n");
 	exit(ZKE_USAGE);
 }
 
@@ -250,28 +252,48 @@ zke_ports_taken(const struct sup_srvconf *srv, int n, int *sid,
 	return 0;
 }
 
-static void
-zke_find_zkd(const char *given, char *out, size_t len)
+/* The program name beside this zkensemble, if it is there: 0, or -1. */
+static int
+zke_beside(const char *name, char *out, size_t len)
 {
 	char	 self[PATH_MAX], *slash;
 	ssize_t	 n;
 
+	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) <= 0)
+		return -1;
+	self[n] = '\0';
+	if ((slash = strrchr(self, '/')) == NULL)
+		return -1;
+	snprintf(out, len, "%.*s/%s", (int)(slash - self), self, name);
+	return access(out, X_OK);
+}
+
+static void
+zke_find_zkd(const char *given, char *out, size_t len)
+{
 	if (given == NULL)
 		given = getenv("ZKD");
 	if (given != NULL) {
 		strlcpy(out, given, len);
 		return;
 	}
-	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) > 0) {
-		self[n] = '\0';
-		if ((slash = strrchr(self, '/')) != NULL) {
-			snprintf(out, len, "%.*s/zkd", (int)(slash - self),
-			    self);
-			if (access(out, X_OK) == 0)
-				return;
-		}
-	}
+	if (zke_beside("zkd", out, len) == 0)
+		return;
 	snprintf(out, len, "%s/zkd", ZKENSEMBLE_SBINDIR);
+}
+
+/* zkcli: $ZKCLI, else the one beside us, else the PATH's. */
+static const char *
+zke_find_zkcli(void)
+{
+	static char	 path[PATH_MAX];
+	const char	*given;
+
+	if ((given = getenv("ZKCLI")) != NULL)
+		return given;
+	if (zke_beside("zkcli", path, sizeof(path)) == 0)
+		return path;
+	return "zkcli";
 }
 
 static void
@@ -666,8 +688,7 @@ zke_cli(int argc, char **argv)
 		zke_usage();
 	if ((rv = zke_server_port(argv[1], &port, dir, sizeof(dir))) != 0)
 		return rv;
-	if ((zkcli = getenv("ZKCLI")) == NULL)
-		zkcli = "zkcli";
+	zkcli = zke_find_zkcli();
 	snprintf(server, sizeof(server), "127.0.0.1:%d", port);
 	args = xcalloc((size_t)argc + 3, sizeof(*args));
 	args[0] = (char *)(uintptr_t)zkcli;
@@ -677,6 +698,63 @@ zke_cli(int argc, char **argv)
 		args[i + 1] = argv[i];
 	execvp(zkcli, args);
 	fprintf(stderr, "zkensemble: %s: %s\n", zkcli, strerror(errno));
+	return ZKE_FAILED;
+}
+
+/*
+ * demo: the failover story of launcher/demo.sh (built in as demo_sh),
+ * on an ensemble of its own.
+ */
+static int
+zke_demo(int argc, char **argv)
+{
+	char		 self[PATH_MAX];
+	const char	*ports = "auto", *pause, *errstr;
+	ssize_t		 n;
+	int		 ch;
+
+	pause = isatty(STDOUT_FILENO) ? "1" : "0";
+	optind = 1;
+	while ((ch = getopt(argc, argv, "p:s:")) != -1) {
+		switch (ch) {
+		case 'p':
+			if (strcmp(optarg, "auto") != 0) {
+				strtonum(optarg, 1, 60000, &errstr);
+				if (errstr != NULL)
+					zke_usage();
+			}
+			ports = optarg;
+			break;
+		case 's':
+			strtonum(optarg, 0, 60, &errstr);
+			if (errstr != NULL)
+				zke_usage();
+			pause = optarg;
+			break;
+		default:
+			zke_usage();
+		}
+	}
+	if (optind != argc)
+		zke_usage();
+	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) <= 0) {
+		fprintf(stderr, "zkensemble: /proc/self/exe: %s\n",
+		    strerror(errno));
+		return ZKE_FAILED;
+	}
+	self[n] = '\0';
+	if (setenv("ZKENSEMBLE", self, 1) == -1 ||
+	    setenv("ZKENSEMBLE_RUNDIR", zke_rundir, 1) == -1 ||
+	    setenv("ZKENSEMBLE_DEMO_PORTS", ports, 1) == -1 ||
+	    setenv("ZKENSEMBLE_DEMO_PAUSE", pause, 1) == -1 ||
+	    setenv("ZKCLI", zke_find_zkcli(), 1) == -1) {
+		fprintf(stderr, "zkensemble: setenv: %s\n", strerror(errno));
+		return ZKE_FAILED;
+	}
+	fflush(stdout);
+	execl("/bin/sh", "sh", "-c", demo_sh, "zkensemble-demo",
+	    (char *)NULL);
+	fprintf(stderr, "zkensemble: /bin/sh: %s\n", strerror(errno));
 	return ZKE_FAILED;
 }
 
@@ -788,7 +866,13 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argc == 0)
 		zke_usage();
+	/* The demo's ensemble is not the user's default one. */
+	if (strcmp(argv[0], "demo") == 0 && dir == NULL && name == NULL &&
+	    getenv("ZKENSEMBLE_RUNDIR") == NULL)
+		name = "demo";
 	zke_find_rundir(dir, name);
+	if (strcmp(argv[0], "demo") == 0)
+		return zke_demo(argc, argv);
 	if (strcmp(argv[0], "up") == 0)
 		return zke_up(argc, argv);
 	if (strcmp(argv[0], "down") == 0)

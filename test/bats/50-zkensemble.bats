@@ -23,7 +23,8 @@
 #   - a zkensemble.conf (-f, $ZKENSEMBLE_CONF, the sample in etc/) and
 #     -c settings reach each server's configuration, flags over the
 #     file, one server's own port and lines; bad ones are refused with
-#     the file's line and nothing is made; --stopped starts nothing.
+#     the file's line and nothing is made; --stopped starts nothing;
+#   - demo plays its story through, checking every step.
 #
 # Ports: -p auto (blocks from 24000 up, clear of every test file's own
 # range), or the block of -p 22290.
@@ -337,4 +338,25 @@ EOF
 	"$Z" start all >/dev/null
 	"$Z" wait -t 30 quorum serving
 	[ "$(wc -w <<< "$(zkd_pids)")" = 3 ]
+}
+
+@test "demo tells the failover story step by step, checks each step, ends with the timeline and leaves nothing" {
+	run "$Z" demo -s 0
+	[ "$status" = 0 ]
+	[[ $output == *"== 1. Five servers, started one by one"* ]]
+	[[ $output == *"*** server 3 leads, epoch 1"* ]]
+	[[ $output == *"*** server 4 leads, epoch 2"* ]]
+	[[ $output == *"server 4  paused (SIGSTOP)"* ]]
+	[[ $output == *"server 4  LEADING -> LOOKING"* ]]
+	[[ $output == *"network: cut 1-3 1-4 1-5 2-3 2-4 2-5"* ]]
+	[[ $output == *"== 7. What happened, server by server"* ]]
+	[[ $output == *"L leads, F follows"* ]]
+	[ ! -e "$ZKENSEMBLE_RUNDIR" ]
+	# A demo that cannot run says so: its ports are taken.
+	"$Z" up -d -p auto -n 5 >/dev/null
+	base=$(( $("$Z" status | awk '$1 == 1 { print $3 }') - 1 ))
+	run "$Z" -D "$BATS_TEST_TMPDIR/ens-demo" demo -s 0 -p "$base"
+	[ "$status" = 1 ]
+	[[ $output == *"is in use"* ]]
+	[[ $output == *"demo: the ensemble could not be made"* ]]
 }
