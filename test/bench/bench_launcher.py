@@ -1,11 +1,16 @@
 # SPDX-License-Identifier: ISC
-"""make bench: zkensemble up until serving, and a write after the leader dies.
+"""make bench: zkensemble up until serving; a write after the leader hangs or dies.
 
 For each ensemble size N (3, 5, 7, 9 by default), --runs times:
 
   up       `zkensemble up -d -n N -p auto` timed from the command's start
            to its return (it returns once every server serves), and the
            supervisor's own "serving" event (ms from its start);
+  pause    with the ensemble serving, the leader gets SIGSTOP (a leader
+           that hangs: the default profile must replace it within a
+           second); from just before, creates go to every other server
+           as below until the first success; then SIGCONT, and a wait
+           until a new leader serves;
   failover with the ensemble serving and a session on every survivor,
            the leader gets SIGKILL (os.kill of the pid `status -j`
            names); from just before the kill, each survivor is sent
@@ -185,6 +190,20 @@ def one_run(args, n, rep):
         assert first_write(others[:1], "warm%d" % rep,
                            time.monotonic() + 30) is not None
         t1 = time.monotonic()
+        os.kill(leader["pid"], signal.SIGSTOP)
+        done = first_write(others, "pz%d" % rep, t1 + 60)
+        os.kill(leader["pid"], signal.SIGCONT)
+        if done is None:
+            rec["error"] = "no write within 60 s of the leader's pause"
+            return rec
+        rec["pause_ms"] = (done - t1) * 1000
+        zke(args, rundir, "wait", "-t", "60", "leader-not",
+            str(leader["sid"]), "serving")
+        status = json.loads(zke(args, rundir, "-j", "status").stdout)
+        leader = [s for s in status if s["role"] == "LEADING"][0]
+        others = [s["client_port"] for s in status
+                  if s["sid"] != leader["sid"]]
+        t1 = time.monotonic()
         os.kill(leader["pid"], signal.SIGKILL)
         done = first_write(others, "fo%d" % rep, t1 + 60)
         if done is None:
@@ -227,19 +246,21 @@ def main():
             print("# n=%d run %d: %s" % (n, rep + 1, json.dumps(rec)),
                   file=sys.stderr)
     print("| servers | up -d returns (median / worst) | serving event "
-          "| kill -9 leader to a write (median / worst) |")
-    print("|---|---|---|---|")
+          "| SIGSTOP leader to a write | kill -9 leader to a write |")
+    print("|---|---|---|---|---|")
     bad = 0
     for n in sizes:
         u = summary(records, "up_ms", n)
         s = summary(records, "serving_ms", n)
         f = summary(records, "failover_ms", n)
+        z = summary(records, "pause_ms", n)
         errs = [r["error"] for r in records if r["n"] == n and "error" in r]
         bad += len(errs)
 
         def ms(pair):
             return "-" if pair[0] is None else "%.0f / %.0f ms" % pair
-        print("| %d | %s | %s | %s |%s" % (n, ms(u), ms(s), ms(f),
+        print("| %d | %s | %s | %s | %s |%s" % (n, ms(u), ms(s), ms(z),
+              ms(f),
               " errors: %s" % errs if errs else ""))
     with open(args.json, "w") as out:
         json.dump({"machine": platform.node(), "cpus": os.cpu_count(),

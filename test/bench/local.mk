@@ -23,7 +23,7 @@ BENCH_ENV = ZKD='$(abs_top_builddir)/zkd' \
 	PYTHONDONTWRITEBYTECODE=1 \
 	PYTHONPATH='$(abs_top_srcdir)/test/lib'
 
-# The launcher's: up until serving, and kill -9 of the leader until a
+# The launcher's: up until serving, SIGSTOP and kill -9 of the leader until a
 # write succeeds, for 3, 5, 7 and 9 servers (bench_launcher.py).
 #   make bench-launcher LAUNCHER_BENCH_FLAGS='--runs 1'
 LAUNCHER_BENCH_FLAGS =
