@@ -27,7 +27,7 @@ AM_TESTS_ENVIRONMENT = \
 
 EXTRA_DIST += test/lib/tap.py test/lib/zkharness.py test/lib/zkd.bash \
 	test/lib/crashwriter.py test/lib/failwriter.py test/lib/zklog.py \
-	test/lib/sidedoor.py \
+	test/lib/sidedoor.py test/lib/launched.bash \
 	test/lib/ensemble.bash test/lib/treedump.py test/lib/doorens.py \
 	test/lib/chaos.py \
 	test/PORTS

@@ -23,74 +23,12 @@ load "$TOP_SRCDIR/test/lib/zkd.bash"
 Z=${ZKENSEMBLE:-zkensemble}
 PYTHON3=/usr/bin/python3
 FW=$TOP_SRCDIR/test/lib/failwriter.py
-
-setup() {
-	cd "$BATS_TEST_TMPDIR"
-	export ZKENSEMBLE_RUNDIR=$BATS_TEST_TMPDIR/ens
-	WRITER=
-}
-
-teardown() {
-	local pid left=
-	[ -z "$WRITER" ] || kill "$WRITER" 2>/dev/null || true
-	"$Z" down >/dev/null 2>&1 || true
-	for pid in $(pgrep -f "$BATS_TEST_TMPDIR" || true); do
-		[ "$pid" = $$ ] && continue
-		zkd_gone "$pid" || left="$left $pid"
-	done
-	if [ -n "$left" ]; then
-		pkill -KILL -f "$BATS_TEST_TMPDIR" || true
-		echo "processes left behind:$left" >&2
-		return 1
-	fi
-}
-
-hosts() {
-	"$Z" env | sed -n 's/^export ZK_SERVERS=//p'
-}
-
-# The sids in ROLE (LEADING, FOLLOWING, LOOKING), by status.
-role() {
-	"$Z" status | awk -v r="$1" '$7 == r { print $1 }'
-}
-
-acked() {
-	if [ -f acked ]; then wc -l < acked; else echo 0; fi
-}
-
-# Starts the writer on the whole ensemble; waits for its first writes.
-start_writer() {
-	: > acked
-	"$PYTHON3" "$FW" write "$(hosts)" acked 2> writer.err &
-	WRITER=$!
-	writes_go_on
-}
-
-# The writer gets 10 more writes acknowledged.
-writes_go_on() {
-	local want=$(($(acked) + 10))
-	wait_until 60 acked_reaches "$want"
-}
-
-acked_reaches() {
-	[ "$(acked)" -ge "$1" ]
-}
-
-# Stops the writer, checks every acknowledged write is there.
-check_writes() {
-	kill -TERM "$WRITER"
-	wait "$WRITER" || { cat writer.err >&2; return 1; }
-	WRITER=
-	run "$PYTHON3" "$FW" check "$(hosts)" acked
-	echo "$output" >&2
-	[ "$status" = 0 ]
-	[ "${lines[-1]}" -ge 30 ]
-}
+load "$TOP_SRCDIR/test/lib/launched.bash"
 
 @test "isolate: a follower cut off leaves broadcast, the others write on; restarted it is still cut off; healed it catches up" {
 	"$Z" up -d -p auto >/dev/null
 	start_writer
-	f=$(role FOLLOWING | head -1)
+	f=$(role FOLLOWING | cut -d' ' -f1)
 	run "$Z" isolate "$f"
 	[ "$status" = 0 ]
 	[[ $output == cut* ]]
@@ -113,7 +51,7 @@ check_writes() {
 	"$Z" up -d -p auto -n 5 >/dev/null
 	start_writer
 	l=$("$Z" leader)
-	f=$(role FOLLOWING | head -1)
+	f=$(role FOLLOWING | cut -d' ' -f1)
 	"$Z" partition "$l,$f"
 	"$Z" wait -t 30 leader-not "$l" quorum "$l" looking "$f" looking
 	writes_go_on
@@ -125,7 +63,7 @@ check_writes() {
 	"$Z" wait -t 30 serving "$l" following "$f" following
 	check_writes
 	"$Z" wait -t 30 zxid-converged
-	[ "$(role LEADING | wc -l)" = 1 ]
+	[ "$(role LEADING | wc -w)" = 1 ]
 }
 
 @test "delay: a slow link under syncLimit changes nothing; a leader slower than syncLimit loses its followers; healed, all serve" {
