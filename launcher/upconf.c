@@ -465,21 +465,12 @@ upconf_file(struct upconf *u, const char *path, char **cause)
 {
 	config_t		 cfg;
 	config_setting_t	*root, *s, *bad;
-	const char		*name = "", *file;
+	const char		*name = "";
 	char			 val[4096], *why = NULL;
 	int			 i, k, n, r = -1;
 
-	config_init(&cfg);
-	if (config_read_file(&cfg, path) != CONFIG_TRUE) {
-		file = config_error_file(&cfg);
-		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
-			xasprintf(cause, "%s: %s", path, strerror(errno));
-		else
-			xasprintf(cause, "%s:%d: %s", file ? file : path,
-			    config_error_line(&cfg), config_error_text(&cfg));
-		config_destroy(&cfg);
+	if (conf_read_libconfig(&cfg, path, cause) == -1)
 		return -1;
-	}
 	root = config_root_setting(&cfg);
 	n = config_setting_length(root);
 	for (i = 0; i < n; i++) {

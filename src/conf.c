@@ -711,28 +711,41 @@ conf_zkd_setting(struct zkd_conf *c, config_setting_t *s,
 	return -1;
 }
 
+/*
+ * Reads a libconfig file into cfg (the caller destroys it).  0, or -1
+ * with *cause naming the file, and the line of a syntax error.
+ */
+int
+conf_read_libconfig(config_t *cfg, const char *path, char **cause)
+{
+	const char	*file;
+
+	config_init(cfg);
+	if (config_read_file(cfg, path) == CONFIG_TRUE)
+		return 0;
+	file = config_error_file(cfg);
+	if (config_error_type(cfg) == CONFIG_ERR_FILE_IO)
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+	else
+		xasprintf(cause, "%s:%d: %s", file ? file : path,
+		    config_error_line(cfg), config_error_text(cfg));
+	config_destroy(cfg);
+	return -1;
+}
+
 /* Reads a zkd.conf.  Returns 0, or -1 with *cause. */
 int
 conf_load_zkd(struct zkd_conf *c, const char *path, char **cause)
 {
 	config_t		 cfg;
 	config_setting_t	*root, *s, *bad;
-	const char		*why, *file;
+	const char		*why;
 	int			 i, n;
 
 	c->format = CONF_ZKD;
 	strlcpy(c->file, path, sizeof(c->file));
-	config_init(&cfg);
-	if (config_read_file(&cfg, path) != CONFIG_TRUE) {
-		file = config_error_file(&cfg);
-		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
-			xasprintf(cause, "%s: %s", path, strerror(errno));
-		else
-			xasprintf(cause, "%s:%d: %s", file ? file : path,
-			    config_error_line(&cfg), config_error_text(&cfg));
-		config_destroy(&cfg);
+	if (conf_read_libconfig(&cfg, path, cause) == -1)
 		return -1;
-	}
 	root = config_root_setting(&cfg);
 	n = config_setting_length(root);
 	for (i = 0; i < n; i++) {

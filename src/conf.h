@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <libconfig.h>
+
 enum conf_format {
 	CONF_DEFAULTS,
 	CONF_ZKD,
@@ -77,6 +79,7 @@ struct zkd_conf {
 };
 
 void	 conf_defaults(struct zkd_conf *);
+int	 conf_read_libconfig(config_t *, const char *, char **);
 int	 conf_load_zkd(struct zkd_conf *, const char *, char **);
 int	 conf_zoo_set(struct zkd_conf *, const char *, const char *,
 	    const char **);
