@@ -154,14 +154,16 @@ static int
 upconf_setting(struct upconf *u, const char *spec, char **cause)
 {
 	struct zkd_conf	 scratch;
-	const char	*eq, *key = spec, *why, *errstr;
+	const char	*colon, *eq, *key = spec, *why, *errstr;
 	char		*k;
 	int		 sid = 0, port, r;
 	size_t		 i;
 
-	if (isdigit((unsigned char)*spec) && strchr(spec, ':') != NULL &&
-	    strchr(spec, ':') < strchr(spec, '=')) {
-		key = strchr(spec, ':') + 1;
+	colon = strchr(spec, ':');
+	eq = strchr(spec, '=');
+	if (isdigit((unsigned char)*spec) && colon != NULL && eq != NULL &&
+	    colon < eq) {
+		key = colon + 1;
 		k = xstrndup(spec, (size_t)(key - 1 - spec));
 		sid = (int)strtonum(k, 1, 99, &errstr);
 		free(k);
