@@ -20,7 +20,8 @@
  * included) back exactly our proposal, we wait finalize_wait more: a
  * better vote arriving in that window reopens the round; anything else is
  * dropped, and silence decides.  We then lead if the proposal is us, else
- * follow (or observe).  This is ZooKeeper's lookForLeader loop, with its
+ * follow (or observe).  The wait is skipped when every voter we can reach
+ * already backs the proposal (see election_settled).  This is ZooKeeper's lookForLeader loop, with its
  * blocking polls turned into the one timer: the notification timeout
  * (doubling from min_interval to max_interval, restarted by every
  * notification, resending our vote when it fires) or, while finalizing,
@@ -35,6 +36,18 @@
  * few times in twenty under load.  Answering a worse vote of our round
  * puts the best vote back in front of whoever missed it; it ends, since
  * the sender takes the better vote and then has nothing worse to send.
+ *
+ * Also ours: no finalize wait when nothing better can come.  A vote
+ * only grows from its sender's own (epoch, zxid, sid), so once every
+ * voter backs our proposal no better vote exists in the round; a voter
+ * we cannot reach (its process gone: the connection refused or closed,
+ * none being made) sends nothing within the wait either.  So when a
+ * quorum backs the proposal and every other voter is unreachable, the
+ * outcome of the wait is known and we decide at once.  Safety never
+ * rested on the wait (a quorum backing the winner is what counts); it
+ * only gives a better vote its chance to arrive.  This takes the 200 ms
+ * out of a cold start and out of the failover after a leader's death; a
+ * leader that hangs keeps its connections, so its followers still wait.
  *
  * Also ours: a preferred voter (election_prefer) that wins ties of
  * (epoch, zxid) in place of the highest sid, which is how the launcher
@@ -84,6 +97,8 @@ static void	 election_established(struct election *, int64_t,
 static size_t	 election_tally(const struct election *, const struct vote *,
 		    const struct vote *, const uint8_t *, int64_t *);
 static int	 election_has_quorum(const struct election *, size_t);
+static int	 election_settled(const struct election *, const int64_t *,
+		    size_t);
 static int	 election_check_leader(const struct election *,
 		    const struct vote *, const uint8_t *, int64_t, int64_t);
 static void	 election_decide(struct election *, int64_t,
@@ -459,10 +474,14 @@ election_looking(struct election *e, int64_t from, const struct vote *n)
 	mine.state = PEER_LOOKING;
 	mine.version = 0;
 	nacks = election_tally(e, &mine, e->recvset, e->in_recvset, acks);
-	if (election_has_quorum(e, nacks)) {
-		e->finalizing = 1;
-		election_arm(e, e->finalize_wait);
+	if (!election_has_quorum(e, nacks))
+		return;
+	if (n != NULL && election_settled(e, acks, nacks)) {
+		election_decide(e, e->proposal.leader, &mine, acks, nacks);
+		return;
 	}
+	e->finalizing = 1;
+	election_arm(e, e->finalize_wait);
 }
 
 /*
@@ -526,6 +545,28 @@ election_has_quorum(const struct election *e, size_t n)
 }
 
 /*
+ * Every voter outside acks (the sorted backers of our proposal) cannot be
+ * reached: the finalize wait could bring nothing.
+ */
+static int
+election_settled(const struct election *e, const int64_t *acks,
+    size_t nacks)
+{
+	size_t	 i, j = 0;
+
+	for (i = 0; i < e->nvoters; i++) {
+		if (j < nacks && acks[j] == e->voters[i]) {
+			j++;
+			continue;
+		}
+		if (e->voters[i] == e->sid || e->io.reachable == NULL ||
+		    e->io.reachable(e->io.arg, e->voters[i]))
+			return 0;
+	}
+	return 1;
+}
+
+/*
  * ZooKeeper's checkLeader: another server is leader only if it told us so
  * itself; we are leader only of our own round.
  */
@@ -541,6 +582,28 @@ election_check_leader(const struct election *e, const struct vote *set,
 		return set[idx].state == PEER_LEADING;
 	}
 	return e->clock == round;
+}
+
+/*
+ * A voter became unreachable (see election_io.reachable): if the finalize
+ * wait was only waiting for it, decide now.
+ */
+void
+election_unreachable(struct election *e)
+{
+	struct vote	 mine;
+	int64_t		 acks[ELECTION_MAX_PEERS];
+	size_t		 nacks;
+
+	if (e->state != PEER_LOOKING || !e->finalizing)
+		return;
+	mine = e->proposal;
+	mine.round = e->clock;
+	mine.state = PEER_LOOKING;
+	mine.version = 0;
+	nacks = election_tally(e, &mine, e->recvset, e->in_recvset, acks);
+	if (election_has_quorum(e, nacks) && election_settled(e, acks, nacks))
+		election_decide(e, e->proposal.leader, &mine, acks, nacks);
 }
 
 /* The finalize wait passed in silence, or the notification timeout fired. */

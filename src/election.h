@@ -47,6 +47,12 @@ struct election_io {
 	 */
 	void		(*decided)(void *, int state, const struct vote *v,
 			    const int64_t *acks, size_t nacks);
+	/*
+	 * Whether a voter can be reached now: 0 only when nothing it sends
+	 * can arrive (no connection and none being made).  May be NULL:
+	 * every voter then counts as reachable.
+	 */
+	int		(*reachable)(void *, int64_t sid);
 };
 
 struct election_config {
@@ -99,6 +105,7 @@ int	 election_init(struct election *, const struct election_config *,
 void	 election_look(struct election *, int64_t, int64_t);
 void	 election_recv(struct election *, int64_t, const struct vote *);
 void	 election_timeout(struct election *);
+void	 election_unreachable(struct election *);
 void	 election_settle(struct election *, int64_t, int64_t, int64_t);
 int	 election_is_voter(const struct election *, int64_t);
 int	 election_prefer(struct election *, int64_t);

@@ -60,6 +60,7 @@ static struct qcnx_peer *qcnx_peer(struct qcnx *, int64_t);
 static struct qcnx_link *qcnx_link_new(struct qcnx *, int, int64_t);
 static void	 qcnx_link_free(struct qcnx_link *);
 static void	 qcnx_dial(struct qcnx *, struct qcnx_peer *);
+static void	 qcnx_gone(struct qcnx *, struct qcnx_peer *);
 static void	 qcnx_adopt(struct qcnx *, struct qcnx_peer *,
 		    struct qcnx_link *);
 static void	 qcnx_write_frame(struct qcnx_link *, const uint8_t *, size_t);
@@ -242,7 +243,33 @@ qcnx_dial(struct qcnx *q, struct qcnx_peer *p)
 		log_debug("election: cannot dial server %lld at %s:%d",
 		    (long long)p->sid, p->host, p->port);
 		qcnx_link_free(l);
+		qcnx_gone(q, p);
 	}
+}
+
+/*
+ * Whether a peer may be there: 0 once a connection with it failed or
+ * broke (refused, reset, closed by it, timed out) until it is heard from
+ * again.  A connection we close on purpose (the dial to a higher sid,
+ * which dials back) says nothing of the peer.
+ */
+int
+qcnx_reachable(struct qcnx *q, int64_t sid)
+{
+	struct qcnx_peer *p;
+
+	return (p = qcnx_peer(q, sid)) != NULL && !p->gone;
+}
+
+/* p was found gone: tell the owner once. */
+static void
+qcnx_gone(struct qcnx *q, struct qcnx_peer *p)
+{
+	if (p->gone || p->link != NULL || p->dialing != NULL)
+		return;
+	p->gone = 1;
+	if (q->gone != NULL)
+		q->gone(q->arg, p->sid);
 }
 
 /* A connection to p is up: it is the one now; send what waited. */
@@ -255,6 +282,7 @@ qcnx_adopt(struct qcnx *q, struct qcnx_peer *p, struct qcnx_link *l)
 	if (p->dialing == l)
 		p->dialing = NULL;
 	p->link = l;
+	p->gone = 0;
 	bufferevent_set_timeouts(l->bev, NULL, NULL);
 	fault_link_enable(&l->fl, EV_READ | EV_WRITE);
 	log_debug("election: connected with server %lld",
@@ -317,6 +345,7 @@ qcnx_read_header(struct qcnx *q, struct qcnx_link *l)
 		return -1;
 	}
 	evbuffer_drain(in, used);
+	p->gone = 0;
 	if (sid < q->sid) {
 		/* The higher sid owns the connection: we dial back. */
 		log_debug("election: server %lld connected; dialing back",
@@ -405,10 +434,15 @@ qcnx_event_cb(struct bufferevent *bev, short what, void *arg)
 		return;
 	}
 	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT)) {
+		int	 ours = p != NULL && !l->closing &&
+			    (p->link == l || p->dialing == l);
+
 		if (!l->closing)
 			log_debug("election: connection with server %lld "
 			    "%s", (long long)l->sid, what & BEV_EVENT_TIMEOUT ?
 			    "timed out" : "lost");
 		qcnx_link_free(l);
+		if (ours)
+			qcnx_gone(q, p);
 	}
 }

@@ -47,6 +47,7 @@ struct qcnx_peer {
 	size_t		 pending_len;
 	uint8_t		*last;		/* last message sent */
 	size_t		 last_len;
+	int		 gone;		/* its process is not there */
 };
 
 struct qcnx {
@@ -59,6 +60,8 @@ struct qcnx {
 	struct evconnlistener *listener;
 	TAILQ_HEAD(, qcnx_link) links;
 	void		(*recv)(void *, int64_t, const uint8_t *, size_t);
+	/* A peer was just found gone (may be NULL); see qcnx_reachable. */
+	void		(*gone)(void *, int64_t);
 	void		*arg;
 	uint64_t	 frames_in;
 	uint64_t	 frames_out;
@@ -70,6 +73,7 @@ int	 qcnx_open(struct qcnx *, struct event_base *, struct fault *,
 	    void (*)(void *, int64_t, const uint8_t *, size_t), void *,
 	    char **);
 void	 qcnx_send(struct qcnx *, int64_t, const uint8_t *, size_t);
+int	 qcnx_reachable(struct qcnx *, int64_t);
 void	 qcnx_close(struct qcnx *);
 
 #endif

@@ -146,6 +146,23 @@ quorum_e_decided(void *arg, int state, const struct vote *v,
 	quorum_changed(q);
 }
 
+static int
+quorum_e_reachable(void *arg, int64_t sid)
+{
+	struct quorum	*q = arg;
+
+	return qcnx_reachable(&q->qc, sid);
+}
+
+static void
+quorum_e_gone(void *arg, int64_t sid)
+{
+	struct quorum	*q = arg;
+
+	(void)sid;
+	election_unreachable(&q->e);
+}
+
 static void
 quorum_e_recv(void *arg, int64_t from, const uint8_t *buf, size_t len)
 {
@@ -203,6 +220,27 @@ void
 quorum_send(struct quorum *q, int64_t cid, const struct qpacket *p)
 {
 	quorum_z_send(q, cid, p);
+}
+
+/*
+ * Writes each peer connection's queued output now, as far as the socket
+ * takes it without blocking; the rest leaves as usual.  Bytes the fault
+ * layer holds back are not in these buffers.
+ */
+static void
+quorum_z_push(void *arg)
+{
+	struct quorum		*q = arg;
+	struct quorum_link	*l;
+	struct evbuffer		*out;
+
+	TAILQ_FOREACH(l, &q->links, entry) {
+		if (l->cid == 0 || l->bev == NULL)
+			continue;
+		out = bufferevent_get_output(l->bev);
+		if (evbuffer_get_length(out) > 0)
+			(void)evbuffer_write(out, bufferevent_getfd(l->bev));
+	}
 }
 
 static void
@@ -707,9 +745,11 @@ quorum_open(struct quorum *q, struct event_base *base,
 	eio.send = quorum_e_send;
 	eio.timer = quorum_e_timer;
 	eio.decided = quorum_e_decided;
+	eio.reachable = quorum_e_reachable;
 	if (election_init(&q->e, &ec, &eio, st->last_logged(st->arg),
 	    st->current_epoch(st->arg), cause) == -1)
 		return -1;
+	q->qc.gone = quorum_e_gone;
 	memset(&zc, 0, sizeof(zc));
 	zc.sid = c->sid;
 	zc.voters = voters;
@@ -724,6 +764,7 @@ quorum_open(struct quorum *q, struct event_base *base,
 	zio.other = quorum_z_other;
 	zio.ping_data = quorum_z_ping_data;
 	zio.acked = quorum_z_acked;
+	zio.push = quorum_z_push;
 	if (zab_init(&q->z, &zc, st, &zio, cause) == -1)
 		return -1;
 	q->elect_ev = evtimer_new(base, quorum_e_timer_cb, q);

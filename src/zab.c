@@ -37,15 +37,30 @@
  * txn commits when a quorum of voters hold it synced (the leader once its
  * own sync is done), strictly in zxid order; COMMIT goes to followers,
  * INFORM (the txn itself) to observers.  Durability order: append during
- * the loop turn, one sync in zab_flush, then the acks.
+ * the loop turn, one sync in zab_flush, then the acks.  What was queued
+ * to peers leaves before that sync (io->push): the leader's proposals
+ * are logged by its followers while it syncs its own log, so a write
+ * waits for one fsync, not two in a row.
  *
  * Liveness.  zab_tick runs every half tick.  The leader pings its
  * learners; a learner not heard from for syncLimit ticks is dropped, and
  * a leader without a quorum of voters heard from within syncLimit ticks
  * gives up.  Discovery and synchronization must end within initLimit
- * ticks.  A learner whose leader is silent for syncLimit ticks
- * (initLimit before broadcast) gives up.  Giving up (io->lost) sends
- * the server back to the election.
+ * ticks.  A learner whose leader is silent for two ticks at most
+ * (ZAB_SILENT_HALF_TICKS; syncLimit if shorter; initLimit before
+ * broadcast) gives up.  Giving up (io->lost) sends the server back to
+ * the election.
+ *
+ * Why not syncLimit ticks, as ZooKeeper's follower (its socket timeout)?
+ * A leader pings every half tick, ZooKeeper's as ours, and any packet
+ * counts: 1.5 to 2 ticks of silence are three pings or more missed in a
+ * row, which a leader that runs does not do; a hung one (stopped,
+ * swapping, its host frozen) is then replaced in two ticks rather than
+ * syncLimit (5 by default: 10 s of a cluster without writes at tickTime
+ * 2000).  A leader that dies closes its connections and is noticed at
+ * once either way.
+ * syncLimit keeps its meaning on the leader's side: how long a learner
+ * may go without answering.
  *
  * Fencing: a server takes packets only on the connection of the leader
  * it follows, acks a proposal only in the epoch it accepted, and the
@@ -59,6 +74,12 @@
 #include "log.h"
 #include "xmalloc.h"
 #include "zab.h"
+
+/*
+ * A learner in broadcast leaves a leader that sent nothing while more
+ * than this many of its half ticks passed: a silence of 1.5 to 2 ticks.
+ */
+#define ZAB_SILENT_HALF_TICKS	3
 
 /* A learner's progress, as the leader tracks it. */
 enum {
@@ -919,6 +940,8 @@ zab_flush(struct zab *z)
 
 	if (z->role == ZAB_LEADER) {
 		if (z->proposed > z->self_acked) {
+			if (z->io.push != NULL)
+				z->io.push(z->io.arg);
 			z->st.sync(z->st.arg);
 			zab_acked(z, z->sid, z->self_acked + 1, z->proposed);
 			z->self_acked = z->proposed;
@@ -929,6 +952,8 @@ zab_flush(struct zab *z)
 	if (z->role == ZAB_NONE || (!z->pend_newleader &&
 	    z->npend_acks == 0))
 		return;
+	if (z->io.push != NULL)
+		z->io.push(z->io.arg);
 	z->st.sync(z->st.arg);
 	if (z->pend_newleader) {
 		z->pend_newleader = 0;
@@ -974,8 +999,12 @@ zab_tick(struct zab *z)
 		return;
 	z->elapsed++;
 	if (z->role != ZAB_LEADER) {
-		limit = 2 * (z->phase == ZAB_BROADCAST ? z->sync_limit :
-		    z->init_limit);
+		if (z->phase != ZAB_BROADCAST)
+			limit = 2 * z->init_limit;
+		else if (2 * z->sync_limit < ZAB_SILENT_HALF_TICKS)
+			limit = 2 * z->sync_limit;
+		else
+			limit = ZAB_SILENT_HALF_TICKS;
 		if (++z->leader_quiet > limit)
 			zab_give_up(z, "the leader is silent");
 		return;

@@ -95,6 +95,11 @@ struct zab_io {
 	 */
 	void		(*acked)(void *, int64_t sid, int64_t zxid,
 			    const uint8_t *data, size_t len);
+	/*
+	 * Send now what was queued to peers, before a sync blocks the loop
+	 * (proposals reach followers while our own log syncs).  May be NULL.
+	 */
+	void		(*push)(void *);
 };
 
 struct zab_config {

@@ -195,6 +195,30 @@ simnet_io_timer(void *arg, int ms)
 	simnet_timer(n->net, n->idx, ms);
 }
 
+/* A voter is reachable while it runs (a cut link is not a death). */
+static int
+simnet_io_reachable(void *arg, int64_t sid)
+{
+	struct simnet_node *n = arg;
+	uint64_t	 life;
+	int		 idx;
+
+	return (idx = simnet_index(n->net, sid)) == -1 ||
+	    simnet_up(n->net, idx, &life);
+}
+
+/* A connection with a crashed server broke: the news reaches a server. */
+static void
+simnet_deliver_gone(void *a, void *b)
+{
+	struct simnet_msg *m = a;
+	uint64_t	 life;
+
+	(void)b;
+	if (simnet_up(m->net, m->to, &life) && life == m->life)
+		election_unreachable(m->net->node[m->to].e);
+}
+
 static void
 simnet_io_decided(void *arg, int state, const struct vote *v,
     const int64_t *acks, size_t nacks)
@@ -216,15 +240,33 @@ simnet_io(struct simnet *net, int idx, struct election_io *io,
 	io->send = simnet_io_send;
 	io->timer = simnet_io_timer;
 	io->decided = simnet_io_decided;
+	io->reachable = simnet_io_reachable;
 }
 
-/* Server idx crashed: what it had waiting is gone, its timer too. */
+/*
+ * Server idx crashed: what it had waiting is gone, its timer too; every
+ * running server not cut off from it learns it after a network delay.
+ */
 void
 simnet_forget(struct simnet *net, int idx)
 {
-	int	 j;
+	struct simnet_msg *m;
+	uint64_t	 life;
+	int		 j;
 
 	for (j = 0; j < SIMNET_MAX; j++)
 		net->has_pend[idx][j] = 0;
 	net->timer_gen[idx]++;
+	for (j = 0; j < net->n; j++) {
+		if (j == idx || !simnet_up(net, j, &life) ||
+		    net->cut[idx][j])
+			continue;
+		m = xcalloc(1, sizeof(*m));
+		m->net = net;
+		m->from = idx;
+		m->to = j;
+		m->life = life;
+		sim_at_owned(net->sim, net->sim->now + sim_range(net->sim,
+		    net->dmin, net->dmax), simnet_deliver_gone, m, NULL);
+	}
 }
