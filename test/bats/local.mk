@@ -22,6 +22,7 @@ bats_tests = \
 	test/bats/50-zkensemble.bats \
 	test/bats/51-zkensemble-faults.bats \
 	test/bats/52-zkensemble-user.bats \
-	test/bats/53-zkensemble-seeds.bats
+	test/bats/53-zkensemble-seeds.bats \
+	test/bats/60-zkload.bats
 include test/bats/zkcli.mk
 TESTS += $(bats_tests)

@@ -3,11 +3,13 @@
  * zkload.c: a load generator for ZooKeeper servers, zkd or Apache's, on
  * the project's own codec (jute.h, proto.h).
  *
- * zkload [-s host:port] [-c sessions] [-k outstanding] [-o op] [-b bytes]
+ * zkload [-s host:port[,host:port...]] [-c sessions] [-k outstanding] [-o op] [-b bytes]
  *        [-d seconds | -n ops] [-w seconds] [-r root] [-t ms] [-l label]
  *
  * One thread runs one libevent loop over N sessions, each on its own TCP
- * connection.  Each session keeps K requests in flight: a server answers
+ * connection; with several servers given, session i goes to server i
+ * modulo their number, as clients spread over an ensemble.  Each
+ * session keeps K requests in flight: a server answers
  * a session's requests in order, so a reply pops the oldest entry of the
  * session's ring of send times, its latency goes into a histogram, and
  * the session sends the next request.  Every refill a read brings about
@@ -18,9 +20,10 @@
  *
  * Phases: connect (every ConnectRequest goes out before any answer is
  * read, so a server with group commit makes the new sessions durable
- * together), setup (blocking, on the first session: the root, a run
- * directory named after that session's id, and for setData, getData and
- * exists one node per session holding the payload), warm-up (requests
+ * together), setup (blocking: the first session creates the root and a
+ * run directory named after its session id; then for setData, getData
+ * and exists each session creates its own node holding the payload, on
+ * its own server, so that its reads see it), warm-up (requests
  * run, nothing is recorded), measure (each reply is counted and its
  * latency recorded), drain (no new requests; a session sends
  * closeSession once its last reply is in, and the loop ends when every
@@ -108,8 +111,12 @@ struct session {
 
 struct zkload {
 	/* Options. */
-	char		*host;
-	char		*port;
+	struct zkload_server {
+		char	*host;
+		char	*port;
+	}		*servers;
+	int		 nservers;
+	char		*server_list;	/* as given */
 	int		 nsessions;
 	size_t		 depth;
 	int32_t		 op;
@@ -161,7 +168,8 @@ static const struct zk_acl_list acl_open_list = { 1, &acl_open };
 static void	 zkload_usage(void) __attribute__((__noreturn__));
 static double	 zkload_seconds(const char *, const char *);
 static uint64_t	 zkload_now_ns(void);
-static void	 zkload_parse_server(struct zkload *, const char *);
+static void	 zkload_parse_servers(struct zkload *, const char *);
+static void	 zkload_parse_server(struct zkload_server *, const char *);
 static void	 zkload_write_all(struct session *);
 static int	 zkload_read_frame(struct session *, uint8_t **, size_t *);
 static int	 zkload_read_reply(struct session *, int32_t *, int32_t *);
@@ -193,11 +201,11 @@ static void
 zkload_usage(void)
 {
 	fprintf(stderr,
-	    "usage: zkload [-s host:port] [-c sessions] [-k outstanding] "
+	    "usage: zkload [-s host:port,...] [-c sessions] [-k outstanding] "
 	    "[-o op] [-b bytes]\n"
 	    "              [-d seconds | -n ops] [-w seconds] [-r root] "
 	    "[-t ms] [-l label]\n"
-	    "  -s  server (127.0.0.1:2181)      -c  sessions (1)\n"
+	    "  -s  servers (127.0.0.1:2181)     -c  sessions (1)\n"
 	    "  -k  requests in flight per session (1)\n"
 	    "  -o  create, setData, getData or exists (create)\n"
 	    "  -b  payload bytes (100)          -d  measured seconds (10)\n"
@@ -232,27 +240,54 @@ zkload_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* A comma-separated list of servers. */
+static void
+zkload_parse_servers(struct zkload *zl, const char *arg)
+{
+	char	*list, *item, *next;
+	int	 i;
+
+	for (i = 0; i < zl->nservers; i++) {
+		free(zl->servers[i].host);
+		free(zl->servers[i].port);
+	}
+	free(zl->servers);
+	free(zl->server_list);
+	zl->servers = NULL;
+	zl->nservers = 0;
+	zl->server_list = xstrdup(arg);
+	list = xstrdup(arg);
+	for (item = list; item != NULL; item = next) {
+		if ((next = strchr(item, ',')) != NULL)
+			*next++ = '\0';
+		zl->servers = xreallocarray(zl->servers,
+		    (size_t)zl->nservers + 1, sizeof(*zl->servers));
+		zkload_parse_server(&zl->servers[zl->nservers++], item);
+	}
+	free(list);
+}
+
 /* host:port, [v6]:port, or a bare host (port 2181). */
 static void
-zkload_parse_server(struct zkload *zl, const char *arg)
+zkload_parse_server(struct zkload_server *sv, const char *arg)
 {
 	char	*s, *p;
 
 	s = xstrdup(arg);
 	if (s[0] == '[' && (p = strchr(s, ']')) != NULL) {
 		*p++ = '\0';
-		zl->host = xstrdup(s + 1);
-		zl->port = xstrdup(*p == ':' ? p + 1 : "2181");
+		sv->host = xstrdup(s + 1);
+		sv->port = xstrdup(*p == ':' ? p + 1 : "2181");
 	} else if ((p = strrchr(s, ':')) != NULL && strchr(s, ':') == p) {
 		*p++ = '\0';
-		zl->host = xstrdup(s);
-		zl->port = xstrdup(p);
+		sv->host = xstrdup(s);
+		sv->port = xstrdup(p);
 	} else {
-		zl->host = xstrdup(s);
-		zl->port = xstrdup("2181");
+		sv->host = xstrdup(s);
+		sv->port = xstrdup("2181");
 	}
 	free(s);
-	if (*zl->host == '\0' || *zl->port == '\0') {
+	if (*sv->host == '\0' || *sv->port == '\0') {
 		warnx("bad server: %s", arg);
 		zkload_usage();
 	}
@@ -346,10 +381,12 @@ zkload_read_reply(struct session *s, int32_t *xid, int32_t *zerr)
 static void
 zkload_connect_all(struct zkload *zl)
 {
-	struct addrinfo	 hints, *res;
+	struct addrinfo	 hints, **res;
 	struct timeval	 tv;
 	struct jute_in	 in;
 	struct session	*s;
+	struct zkload_server *sv;
+	struct addrinfo	*ai;
 	const uint8_t	*pw;
 	uint8_t		 passwd[SESSION_PASSWD_LEN];
 	uint8_t		*frame;
@@ -359,21 +396,29 @@ zkload_connect_all(struct zkload *zl)
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_STREAM;
-	if ((rc = getaddrinfo(zl->host, zl->port, &hints, &res)) != 0)
-		errx(EX_UNAVAILABLE, "%s: %s", zl->host, gai_strerror(rc));
+	res = xcalloc((size_t)zl->nservers, sizeof(*res));
+	for (i = 0; i < zl->nservers; i++) {
+		sv = &zl->servers[i];
+		if ((rc = getaddrinfo(sv->host, sv->port, &hints, &res[i])) !=
+		    0)
+			errx(EX_UNAVAILABLE, "%s: %s", sv->host,
+			    gai_strerror(rc));
+	}
 	memset(passwd, 0, sizeof(passwd));
 	tv.tv_sec = zl->timeout_ms / 1000;
 	tv.tv_usec = (zl->timeout_ms % 1000) * 1000;
 	for (i = 0; i < zl->nsessions; i++) {
 		s = &zl->sessions[i];
-		s->fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		sv = &zl->servers[i % zl->nservers];
+		ai = res[i % zl->nservers];
+		s->fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (s->fd == -1)
 			err(1, "socket");
 		setsockopt(s->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 		setsockopt(s->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-		if (connect(s->fd, res->ai_addr, res->ai_addrlen) == -1)
+		if (connect(s->fd, ai->ai_addr, ai->ai_addrlen) == -1)
 			err(EX_UNAVAILABLE, "connect to %s port %s",
-			    zl->host, zl->port);
+			    sv->host, sv->port);
 		setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		at = jute_put_frame_start(&s->out);
 		jute_put_int(&s->out, 0);		/* protocolVersion */
@@ -385,7 +430,9 @@ zkload_connect_all(struct zkload *zl)
 		jute_put_frame_end(&s->out, at);
 		zkload_write_all(s);
 	}
-	freeaddrinfo(res);
+	for (i = 0; i < zl->nservers; i++)
+		freeaddrinfo(res[i]);
+	free(res);
 	for (i = 0; i < zl->nsessions; i++) {
 		s = &zl->sessions[i];
 		if (zkload_read_frame(s, &frame, &len) == -1)
@@ -447,19 +494,28 @@ zkload_setup(struct zkload *zl)
 	    (uint64_t)s->sid);
 	zkload_put_create(&s->out, zkload_next_xid(s), zl->dir, NULL, -1);
 	n++;
-	if (zl->op != ZOP_CREATE) {
-		for (i = 0; i < zl->nsessions; i++) {
-			snprintf(zl->sessions[i].key,
-			    sizeof(zl->sessions[i].key), "%s/k%d", zl->dir, i);
-			zkload_put_create(&s->out, zkload_next_xid(s),
-			    zl->sessions[i].key, zl->payload, zl->size);
-			n++;
-		}
-	}
 	zkload_write_all(s);
 	for (i = 0; i < n; i++) {
 		if (zkload_read_reply(s, &xid, &zerr) == -1)
 			errx(1, "setup: the server closed the connection");
+		if (zerr != ZERR_OK && zerr != ZERR_NODEEXISTS)
+			errx(1, "setup: create failed: %s",
+			    proto_err_name(zerr));
+	}
+	if (zl->op == ZOP_CREATE)
+		return;
+	/* Each session's node through its own session: it reads its write. */
+	for (i = 0; i < zl->nsessions; i++) {
+		s = &zl->sessions[i];
+		snprintf(s->key, sizeof(s->key), "%s/k%d", zl->dir, i);
+		zkload_put_create(&s->out, zkload_next_xid(s), s->key,
+		    zl->payload, zl->size);
+		zkload_write_all(s);
+	}
+	for (i = 0; i < zl->nsessions; i++) {
+		s = &zl->sessions[i];
+		if (zkload_read_reply(s, &xid, &zerr) == -1)
+			errx(1, "setup: the server closed session %d", i);
 		if (zerr != ZERR_OK && zerr != ZERR_NODEEXISTS)
 			errx(1, "setup: create failed: %s",
 			    proto_err_name(zerr));
@@ -864,7 +920,6 @@ zkload_report(struct zkload *zl)
 {
 	struct hist	*h = &zl->hist;
 	double		 wall, user, sys, rate, cpu;
-	char		 server[300];
 
 	wall = (double)(zl->t_end - zl->t_begin) / 1e9;
 	user = zkload_tv(&zl->ru_end.ru_utime) -
@@ -873,12 +928,11 @@ zkload_report(struct zkload *zl)
 	    zkload_tv(&zl->ru_begin.ru_stime);
 	rate = wall > 0 ? (double)zl->ops / wall : 0;
 	cpu = wall > 0 ? 100 * (user + sys) / wall : 0;
-	snprintf(server, sizeof(server), "%s:%s", zl->host, zl->port);
 
 	printf("{\"tool\":\"zkload\",\"label\":");
 	zkload_json_string(stdout, zl->label);
 	printf(",\"server\":");
-	zkload_json_string(stdout, server);
+	zkload_json_string(stdout, zl->server_list);
 	printf(",\"op\":\"%s\",\"sessions\":%d,\"outstanding\":%zu,"
 	    "\"payload\":%d,\"warmup_s\":%.3f,\"duration_s\":%.3f,"
 	    "\"ops\":%" PRIu64 ",\"ops_per_s\":%.1f,\"warmup_ops\":%" PRIu64
@@ -935,8 +989,12 @@ zkload_free(struct zkload *zl)
 		event_base_free(zl->base);
 	hist_free(&zl->hist);
 	free(zl->payload);
-	free(zl->host);
-	free(zl->port);
+	for (i = 0; i < zl->nservers; i++) {
+		free(zl->servers[i].host);
+		free(zl->servers[i].port);
+	}
+	free(zl->servers);
+	free(zl->server_list);
 }
 
 int
@@ -958,7 +1016,7 @@ main(int argc, char *argv[])
 	zl.warmup = 1;
 	zl.root = "/zkload";
 	zl.timeout_ms = 30000;
-	zkload_parse_server(&zl, "127.0.0.1:2181");
+	zkload_parse_servers(&zl, "127.0.0.1:2181");
 
 	while ((ch = getopt(argc, argv, "b:c:d:hk:l:n:o:r:s:t:w:")) != -1) {
 		switch (ch) {
@@ -1007,9 +1065,7 @@ main(int argc, char *argv[])
 			zl.root = optarg;
 			break;
 		case 's':
-			free(zl.host);
-			free(zl.port);
-			zkload_parse_server(&zl, optarg);
+			zkload_parse_servers(&zl, optarg);
 			break;
 		case 't':
 			zl.timeout_ms = (int)strtonum(optarg, 1, INT32_MAX,
