@@ -39,15 +39,18 @@
  *
  * Also ours: no finalize wait when nothing better can come.  A vote
  * only grows from its sender's own (epoch, zxid, sid), so once every
- * voter backs our proposal no better vote exists in the round; a voter
- * we cannot reach (its process gone: the connection refused or closed,
- * none being made) sends nothing within the wait either.  So when a
- * quorum backs the proposal and every other voter is unreachable, the
- * outcome of the wait is known and we decide at once.  Safety never
- * rested on the wait (a quorum backing the winner is what counts); it
- * only gives a better vote its chance to arrive.  This takes the 200 ms
- * out of a cold start and out of the failover after a leader's death; a
- * leader that hangs keeps its connections, so its followers still wait.
+ * voter backs our proposal no better vote exists in the round, and
+ * every voter that decides decides the same; a voter whose connection
+ * with us broke (its process ended) sends nothing within the wait
+ * either.  So when a quorum backs the proposal and every other voter is
+ * gone, the outcome of the wait is known and we decide at once.  Safety
+ * never rested on the wait (a quorum backing the winner is what counts);
+ * it only gives a better vote its chance to arrive.  This takes the
+ * 200 ms out of a cold start and out of the failover after a leader's
+ * death.  A voter never reached counts as present: deciding without a
+ * server that is still starting could leave the others following a
+ * server that itself went on to back the late one.  A leader that hangs
+ * keeps its connections, so its followers still wait.
  *
  * Also ours: a preferred voter (election_prefer) that wins ties of
  * (epoch, zxid) in place of the highest sid, which is how the launcher
@@ -99,6 +102,8 @@ static size_t	 election_tally(const struct election *, const struct vote *,
 static int	 election_has_quorum(const struct election *, size_t);
 static int	 election_settled(const struct election *, const int64_t *,
 		    size_t);
+static int	 election_finalize_backer(struct election *, int64_t,
+		    const struct vote *);
 static int	 election_check_leader(const struct election *,
 		    const struct vote *, const uint8_t *, int64_t, int64_t);
 static void	 election_decide(struct election *, int64_t,
@@ -403,9 +408,15 @@ election_recv(struct election *e, int64_t from, const struct vote *n)
 	if (election_index(e, n->leader) < 0)
 		return;
 	if (e->finalizing) {
-		/* Only a better vote reopens the round; the rest is dropped. */
+		/*
+		 * Only a better vote reopens the round; the rest is dropped,
+		 * but a backer of our proposal is counted: it may be the last
+		 * one the wait was for.
+		 */
 		if (!election_vote_beats(e, n->leader, n->zxid, n->epoch,
 		    e->proposal.leader, e->proposal.zxid, e->proposal.epoch)) {
+			if (election_finalize_backer(e, from, n))
+				return;
 			election_arm(e, e->finalize_wait);
 			return;
 		}
@@ -585,8 +596,36 @@ election_check_leader(const struct election *e, const struct vote *set,
 }
 
 /*
- * A voter became unreachable (see election_io.reachable): if the finalize
- * wait was only waiting for it, decide now.
+ * While finalizing: a LOOKING vote of our round from a voter, equal to our
+ * proposal, is recorded; returns 1 if that settled the election (decided).
+ */
+static int
+election_finalize_backer(struct election *e, int64_t from,
+    const struct vote *n)
+{
+	struct vote	 mine;
+	int		 idx;
+
+	if (n->state != PEER_LOOKING || n->round != e->clock ||
+	    (idx = election_index(e, from)) < 0)
+		return 0;
+	mine = e->proposal;
+	mine.round = e->clock;
+	mine.state = PEER_LOOKING;
+	mine.version = 0;
+	if (!election_vote_equal(&mine, n))
+		return 0;
+	e->recvset[idx] = *n;
+	e->recvset[idx].version = 0;
+	e->in_recvset[idx] = 1;
+	election_unreachable(e);
+	return e->state != PEER_LOOKING;
+}
+
+/*
+ * A voter became unreachable (see election_io.reachable), or a backer
+ * came in while finalizing: if the finalize wait was only waiting for
+ * them, decide now.
  */
 void
 election_unreachable(struct election *e)

@@ -243,15 +243,14 @@ qcnx_dial(struct qcnx *q, struct qcnx_peer *p)
 		log_debug("election: cannot dial server %lld at %s:%d",
 		    (long long)p->sid, p->host, p->port);
 		qcnx_link_free(l);
-		qcnx_gone(q, p);
 	}
 }
 
 /*
- * Whether a peer may be there: 0 once a connection with it failed or
- * broke (refused, reset, closed by it, timed out) until it is heard from
- * again.  A connection we close on purpose (the dial to a higher sid,
- * which dials back) says nothing of the peer.
+ * Whether a peer may be there: 0 once the connection we had with it
+ * broke (reset, or closed by it: its process ended), until it is heard
+ * from again.  A dial that fails says nothing: a peer not started yet is
+ * no dead one, and one that comes late may bring a better vote.
  */
 int
 qcnx_reachable(struct qcnx *q, int64_t sid)
@@ -434,8 +433,7 @@ qcnx_event_cb(struct bufferevent *bev, short what, void *arg)
 		return;
 	}
 	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT)) {
-		int	 ours = p != NULL && !l->closing &&
-			    (p->link == l || p->dialing == l);
+		int	 ours = p != NULL && !l->closing && p->link == l;
 
 		if (!l->closing)
 			log_debug("election: connection with server %lld "
