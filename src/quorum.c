@@ -756,6 +756,7 @@ quorum_open(struct quorum *q, struct event_base *base,
 	zc.nvoters = nv;
 	zc.init_limit = c->init_limit;
 	zc.sync_limit = c->sync_limit;
+	zc.tick_ms = q->tick;
 	zio.arg = q;
 	zio.send = quorum_z_send;
 	zio.drop = quorum_z_drop;

@@ -58,7 +58,9 @@
  * swapping, its host frozen) is then replaced in two ticks rather than
  * syncLimit (5 by default: 10 s of a cluster without writes at tickTime
  * 2000).  A leader that dies closes its connections and is noticed at
- * once either way.
+ * once either way.  With short ticks (two of them under a second) the
+ * rule stays syncLimit: a busy host can stop a process for a few hundred
+ * milliseconds, and that is no hung leader.
  * syncLimit keeps its meaning on the leader's side: how long a learner
  * may go without answering.
  *
@@ -77,9 +79,11 @@
 
 /*
  * A learner in broadcast leaves a leader that sent nothing while more
- * than this many of its half ticks passed: a silence of 1.5 to 2 ticks.
+ * than this many of its half ticks passed: a silence of 1.5 to 2 ticks;
+ * only where two ticks last ZAB_SILENT_MIN_MS or more.
  */
 #define ZAB_SILENT_HALF_TICKS	3
+#define ZAB_SILENT_MIN_MS	1000
 
 /* A learner's progress, as the leader tracks it. */
 enum {
@@ -143,6 +147,7 @@ zab_init(struct zab *z, const struct zab_config *c,
 	z->nvoters = c->nvoters;
 	z->init_limit = c->init_limit > 0 ? c->init_limit : 10;
 	z->sync_limit = c->sync_limit > 0 ? c->sync_limit : 5;
+	z->tick_ms = c->tick_ms > 0 ? c->tick_ms : 2000;
 	z->st = *st;
 	z->io = *io;
 	return 0;
@@ -1001,7 +1006,8 @@ zab_tick(struct zab *z)
 	if (z->role != ZAB_LEADER) {
 		if (z->phase != ZAB_BROADCAST)
 			limit = 2 * z->init_limit;
-		else if (2 * z->sync_limit < ZAB_SILENT_HALF_TICKS)
+		else if (2 * z->sync_limit < ZAB_SILENT_HALF_TICKS ||
+		    2 * z->tick_ms < ZAB_SILENT_MIN_MS)
 			limit = 2 * z->sync_limit;
 		else
 			limit = ZAB_SILENT_HALF_TICKS;

@@ -108,6 +108,7 @@ struct zab_config {
 	size_t		 nvoters;
 	int		 init_limit;	/* ticks */
 	int		 sync_limit;	/* ticks */
+	int		 tick_ms;	/* tickTime; 0: 2000 */
 };
 
 /* A learner, as the leader sees it. */
@@ -130,6 +131,7 @@ struct zab {
 	size_t		 nvoters;
 	int		 init_limit;
 	int		 sync_limit;
+	int		 tick_ms;
 	struct zab_store st;
 	struct zab_io	 io;
 
