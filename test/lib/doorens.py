@@ -372,14 +372,25 @@ class DoorEnsemble:
         k.start(timeout=30)
         return k
 
-    def tree(self, i):
+    def tree(self, i, timeout=60):
         """Server i's tree as test/lib/treedump.py prints it (after a
-        sync, so a learner shows all its leader committed before)."""
-        return subprocess.run(
-            [sys.executable, os.path.join(os.path.dirname(__file__),
-                                          "treedump.py"),
-             "127.0.0.1:%d" % (self.base + i)],
-            capture_output=True, check=True, timeout=60).stdout
+        sync, so a learner shows all its leader committed before).  A
+        server that does not serve at that moment is asked again until
+        timeout: one just resumed from SIGSTOP may still have to notice
+        that its leader dropped it, and rejoin."""
+        deadline = time.monotonic() + timeout
+        while True:
+            proc = subprocess.run(
+                [sys.executable, os.path.join(os.path.dirname(__file__),
+                                              "treedump.py"),
+                 "127.0.0.1:%d" % (self.base + i)],
+                capture_output=True, timeout=60)
+            if proc.returncode == 0:
+                return proc.stdout
+            if time.monotonic() > deadline:
+                raise RuntimeError("server %d gives no tree: %s" % (
+                    i, proc.stderr.decode(errors="replace").strip()))
+            time.sleep(0.1)
 
     def trees_equal(self):
         """Raises unless every running server holds the same tree;
