@@ -20,8 +20,8 @@
  * included) back exactly our proposal, we wait finalize_wait more: a
  * better vote arriving in that window reopens the round; anything else is
  * dropped, and silence decides.  We then lead if the proposal is us, else
- * follow (or observe).  The wait is skipped when every voter we can reach
- * already backs the proposal (see election_settled).  This is ZooKeeper's lookForLeader loop, with its
+ * follow (or observe); the wait is skipped when it cannot bring a better
+ * vote (see below).  This is ZooKeeper's lookForLeader loop, with its
  * blocking polls turned into the one timer: the notification timeout
  * (doubling from min_interval to max_interval, restarted by every
  * notification, resending our vote when it fires) or, while finalizing,
@@ -100,8 +100,10 @@ static void	 election_established(struct election *, int64_t,
 static size_t	 election_tally(const struct election *, const struct vote *,
 		    const struct vote *, const uint8_t *, int64_t *);
 static int	 election_has_quorum(const struct election *, size_t);
+static void	 election_mine(const struct election *, struct vote *);
 static int	 election_settled(const struct election *, const int64_t *,
 		    size_t);
+static void	 election_try_settle(struct election *);
 static int	 election_finalize_backer(struct election *, int64_t,
 		    const struct vote *);
 static int	 election_check_leader(const struct election *,
@@ -480,10 +482,7 @@ election_looking(struct election *e, int64_t from, const struct vote *n)
 		e->recvset[idx].version = 0;
 		e->in_recvset[idx] = 1;
 	}
-	mine = e->proposal;
-	mine.round = e->clock;
-	mine.state = PEER_LOOKING;
-	mine.version = 0;
+	election_mine(e, &mine);
 	nacks = election_tally(e, &mine, e->recvset, e->in_recvset, acks);
 	if (!election_has_quorum(e, nacks))
 		return;
@@ -555,6 +554,16 @@ election_has_quorum(const struct election *e, size_t n)
 	return n > e->nvoters / 2;
 }
 
+/* Our proposal as a LOOKING vote of the current round. */
+static void
+election_mine(const struct election *e, struct vote *mine)
+{
+	*mine = e->proposal;
+	mine->round = e->clock;
+	mine->state = PEER_LOOKING;
+	mine->version = 0;
+}
+
 /*
  * Every voter outside acks (the sorted backers of our proposal) cannot be
  * reached: the finalize wait could bring nothing.
@@ -609,26 +618,29 @@ election_finalize_backer(struct election *e, int64_t from,
 	if (n->state != PEER_LOOKING || n->round != e->clock ||
 	    (idx = election_index(e, from)) < 0)
 		return 0;
-	mine = e->proposal;
-	mine.round = e->clock;
-	mine.state = PEER_LOOKING;
-	mine.version = 0;
+	election_mine(e, &mine);
 	if (!election_vote_equal(&mine, n))
 		return 0;
 	e->recvset[idx] = *n;
 	e->recvset[idx].version = 0;
 	e->in_recvset[idx] = 1;
-	election_unreachable(e);
+	election_try_settle(e);
 	return e->state != PEER_LOOKING;
 }
 
 /*
- * A voter became unreachable (see election_io.reachable), or a backer
- * came in while finalizing: if the finalize wait was only waiting for
- * them, decide now.
+ * A voter became unreachable (see election_io.reachable): if the finalize
+ * wait was only waiting for it, decide now.
  */
 void
 election_unreachable(struct election *e)
+{
+	election_try_settle(e);
+}
+
+/* While finalizing: decide now if the wait could bring nothing. */
+static void
+election_try_settle(struct election *e)
 {
 	struct vote	 mine;
 	int64_t		 acks[ELECTION_MAX_PEERS];
@@ -636,10 +648,7 @@ election_unreachable(struct election *e)
 
 	if (e->state != PEER_LOOKING || !e->finalizing)
 		return;
-	mine = e->proposal;
-	mine.round = e->clock;
-	mine.state = PEER_LOOKING;
-	mine.version = 0;
+	election_mine(e, &mine);
 	nacks = election_tally(e, &mine, e->recvset, e->in_recvset, acks);
 	if (election_has_quorum(e, nacks) && election_settled(e, acks, nacks))
 		election_decide(e, e->proposal.leader, &mine, acks, nacks);
@@ -656,10 +665,7 @@ election_timeout(struct election *e)
 	if (e->state != PEER_LOOKING)
 		return;
 	if (e->finalizing) {
-		mine = e->proposal;
-		mine.round = e->clock;
-		mine.state = PEER_LOOKING;
-		mine.version = 0;
+		election_mine(e, &mine);
 		nacks = election_tally(e, &mine, e->recvset, e->in_recvset,
 		    acks);
 		election_decide(e, e->proposal.leader, &mine, acks, nacks);

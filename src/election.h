@@ -48,9 +48,11 @@ struct election_io {
 	void		(*decided)(void *, int state, const struct vote *v,
 			    const int64_t *acks, size_t nacks);
 	/*
-	 * Whether a voter can be reached now: 0 only when nothing it sends
-	 * can arrive (no connection and none being made).  May be NULL:
-	 * every voter then counts as reachable.
+	 * Whether a voter may still speak: 0 only once its connection with
+	 * us broke and it has not been heard from since (its process is
+	 * gone); a voter never reached counts as reachable.  May be NULL:
+	 * every voter then counts as reachable.  election_unreachable is
+	 * to be called when one becomes unreachable.
 	 */
 	int		(*reachable)(void *, int64_t sid);
 };
