@@ -64,9 +64,11 @@ simnet_deliver(void *a, void *b)
 
 	(void)b;
 	if (simnet_up(net, m->to, &life) && life == m->life &&
-	    !net->cut[m->from][m->to])
+	    !net->cut[m->from][m->to]) {
+		net->gone[m->to][m->from] = 0;
 		election_recv(net->node[m->to].e, net->node[m->from].sid,
 		    &m->v);
+	}
 }
 
 /* Server from sends v to the server with sid to. */
@@ -195,16 +197,15 @@ simnet_io_timer(void *arg, int ms)
 	simnet_timer(n->net, n->idx, ms);
 }
 
-/* A voter is reachable while it runs (a cut link is not a death). */
+/* A voter is reachable unless we saw it die (a cut link is no death). */
 static int
 simnet_io_reachable(void *arg, int64_t sid)
 {
 	struct simnet_node *n = arg;
-	uint64_t	 life;
 	int		 idx;
 
 	return (idx = simnet_index(n->net, sid)) == -1 ||
-	    simnet_up(n->net, idx, &life);
+	    !n->net->gone[n->idx][idx];
 }
 
 /* A connection with a crashed server broke: the news reaches a server. */
@@ -215,8 +216,10 @@ simnet_deliver_gone(void *a, void *b)
 	uint64_t	 life;
 
 	(void)b;
-	if (simnet_up(m->net, m->to, &life) && life == m->life)
+	if (simnet_up(m->net, m->to, &life) && life == m->life) {
+		m->net->gone[m->to][m->from] = 1;
 		election_unreachable(m->net->node[m->to].e);
+	}
 }
 
 static void
@@ -254,8 +257,10 @@ simnet_forget(struct simnet *net, int idx)
 	uint64_t	 life;
 	int		 j;
 
-	for (j = 0; j < SIMNET_MAX; j++)
+	for (j = 0; j < SIMNET_MAX; j++) {
 		net->has_pend[idx][j] = 0;
+		net->gone[idx][j] = 0;		/* it starts afresh */
+	}
 	net->timer_gen[idx]++;
 	for (j = 0; j < net->n; j++) {
 		if (j == idx || !simnet_up(net, j, &life) ||

@@ -6,7 +6,10 @@
  * QuorumCnxManager, the latest one for a server that cannot be reached
  * waits until it can.  Each simulation keeps its own servers and
  * attaches each one's election core, up flag and life (a count bumped by
- * every crash, so nothing meant for an earlier life reaches it).
+ * every crash, so nothing meant for an earlier life reaches it).  As with
+ * qcnx, a server learns of a crash as its connection breaks (after a
+ * network delay, not across a cut) and counts the crashed server gone
+ * until it hears from it again.
  */
 #ifndef ZK_SIMNET_H
 #define ZK_SIMNET_H
@@ -34,6 +37,7 @@ struct simnet {
 	struct sim	*sim;
 	int		 n;
 	uint8_t		 cut[SIMNET_MAX][SIMNET_MAX];	/* i to j is down */
+	uint8_t		 gone[SIMNET_MAX][SIMNET_MAX];	/* i saw j die */
 	struct vote	 pend[SIMNET_MAX][SIMNET_MAX];
 	uint8_t		 has_pend[SIMNET_MAX][SIMNET_MAX];
 	uint64_t	 timer_gen[SIMNET_MAX];
