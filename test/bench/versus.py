@@ -210,6 +210,14 @@ class Ensemble:
         p.wait()
         self.procs[i] = None
 
+    def restart_until_caught_up(self, i, target, timeout, what):
+        """Starts server i again; ms until it serves with zxid target."""
+        t0 = time.monotonic()
+        self.spawn(i)
+        done = self.wait(lambda: self.srvr(i)[0] is not None and
+                         self.srvr(i)[1] >= target, timeout, what)
+        return (done - t0) * 1000
+
     def hosts(self, ids=None):
         return ",".join("127.0.0.1:%d" % self.port(i)
                         for i in (ids or self.running()))
@@ -318,13 +326,8 @@ def run_core(args, impl, rep):
         ens.kill(follower)
         zkload(args, ens.hosts([leader]), "create", 16, 32, count=10000,
                label="catch-up")
-        target = ens.srvr(leader)[1]
-        t0 = time.monotonic()
-        ens.spawn(follower)
-        done = ens.wait(lambda: ens.srvr(follower)[0] is not None and
-                        ens.srvr(follower)[1] >= target, 120,
-                        "the follower's catch-up")
-        rec["catchup_ms"] = (done - t0) * 1000
+        rec["catchup_ms"] = ens.restart_until_caught_up(
+            follower, ens.srvr(leader)[1], 120, "the follower's catch-up")
         leader, rec["pause_ms"] = failover(ens, signal.SIGSTOP,
                                            "p%s%d" % (impl, rep))
         ens.signal(leader, signal.SIGCONT)
@@ -370,12 +373,8 @@ def run_big(args, impl):
         follower = [i for i in ens.sids() if i != leader][0]
         target = ens.srvr(leader)[1]
         ens.kill(follower)
-        t0 = time.monotonic()
-        ens.spawn(follower)
-        done = ens.wait(lambda: ens.srvr(follower)[0] is not None and
-                        ens.srvr(follower)[1] >= target, 600,
-                        "the follower's recovery")
-        rec["recovery_ms"] = (done - t0) * 1000
+        rec["recovery_ms"] = ens.restart_until_caught_up(
+            follower, target, 600, "the follower's recovery")
     finally:
         ens.close()
     return rec
