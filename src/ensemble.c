@@ -734,19 +734,13 @@ ensemble_forget(struct conn *c)
 			i++;
 }
 
-/*
- * End of a loop turn: the log synced and the acks sent (quorum_flush),
- * then the learners' syncs whose proposals all committed.
- */
-void
-ensemble_flush(void)
+/* Answers the learners' SYNCs whose zxid has committed. */
+static void
+ensemble_answer_syncs(void)
 {
 	struct qpacket	 p;
 	size_t		 i;
 
-	quorum_flush(&ens->q);
-	if (ens->nsyncs == 0)
-		return;
 	memset(&p, 0, sizeof(p));
 	p.type = QP_SYNC;
 	p.data_len = -1;
@@ -759,4 +753,18 @@ ensemble_flush(void)
 		} else
 			i++;
 	}
+}
+
+/*
+ * End of a loop turn: the log synced and the acks sent (quorum_flush),
+ * then the learners' syncs whose proposals all committed; what this turn
+ * made for the peers leaves now (quorum_push).
+ */
+void
+ensemble_flush(void)
+{
+	quorum_flush(&ens->q);
+	if (ens->nsyncs > 0)
+		ensemble_answer_syncs();
+	quorum_push(&ens->q);
 }

@@ -20,6 +20,24 @@ summary_init(struct summary *s, int percentiles)
 		s->samples = xcalloc(SUMMARY_SAMPLES, sizeof(*s->samples));
 }
 
+/*
+ * The reservoir's dice: xorshift64*, seeded once from arc4random.  Not
+ * arc4random itself on every sample: libbsd's asks getpid(2) each call
+ * (to notice a fork), one system call per request answered.
+ */
+static uint64_t
+summary_dice(uint64_t bound)
+{
+	static uint64_t	 x;
+
+	if (x == 0)
+		x = ((uint64_t)arc4random() << 32 | arc4random()) | 1;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	return (x * 0x2545f4914f6cdd1dULL) % bound;
+}
+
 void
 summary_add(struct summary *s, int64_t v)
 {
@@ -33,8 +51,8 @@ summary_add(struct summary *s, int64_t v)
 		/* Uniform reservoir: once full, a sample replaces a random one. */
 		if (s->nsamples < SUMMARY_SAMPLES)
 			s->samples[s->nsamples++] = v;
-		else if ((s->next = arc4random_uniform((uint32_t)(s->count >
-		    UINT32_MAX ? UINT32_MAX : s->count))) < SUMMARY_SAMPLES)
+		else if ((s->next = summary_dice((uint64_t)s->count)) <
+		    SUMMARY_SAMPLES)
 			s->samples[s->next] = v;
 	}
 }

@@ -225,12 +225,13 @@ quorum_send(struct quorum *q, int64_t cid, const struct qpacket *p)
 /*
  * Writes each peer connection's queued output now, as far as the socket
  * takes it without blocking; the rest leaves as usual.  Bytes the fault
- * layer holds back are not in these buffers.
+ * layer holds back are not in these buffers.  Called before a sync
+ * (zab_io.push) and at the end of each loop turn (ensemble_flush), so
+ * that what a turn made does not wait for another epoll_wait.
  */
-static void
-quorum_z_push(void *arg)
+void
+quorum_push(struct quorum *q)
 {
-	struct quorum		*q = arg;
 	struct quorum_link	*l;
 	struct evbuffer		*out;
 
@@ -238,9 +239,23 @@ quorum_z_push(void *arg)
 		if (l->cid == 0 || l->bev == NULL)
 			continue;
 		out = bufferevent_get_output(l->bev);
-		if (evbuffer_get_length(out) > 0)
-			(void)evbuffer_write(out, bufferevent_getfd(l->bev));
+		if (evbuffer_get_length(out) == 0)
+			continue;
+		/*
+		 * A bufferevent keeps the start of its output frozen (only
+		 * its own write callback drains it): without the thaw,
+		 * evbuffer_write fails and nothing leaves early.
+		 */
+		evbuffer_unfreeze(out, 1);
+		(void)evbuffer_write(out, bufferevent_getfd(l->bev));
+		evbuffer_freeze(out, 1);
 	}
+}
+
+static void
+quorum_z_push(void *arg)
+{
+	quorum_push(arg);
 }
 
 static void

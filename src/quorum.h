@@ -93,6 +93,7 @@ int	 quorum_open(struct quorum *, struct event_base *,
 	    const struct quorum_config *, const struct zab_store *,
 	    void (*)(void *, const struct quorum *), void *, char **);
 void	 quorum_flush(struct quorum *);
+void	 quorum_push(struct quorum *);
 void	 quorum_send(struct quorum *, int64_t, const struct qpacket *);
 void	 quorum_close(struct quorum *);
 

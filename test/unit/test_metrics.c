@@ -230,6 +230,30 @@ test_summary_percentiles_match_zookeeper(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/*
+ * Past its size the reservoir stays a uniform sample of everything added:
+ * after 0..99999 in order its median is near 50000 (the median of 1028
+ * uniform draws lies within 0.4-0.6 of the range but once in 10^10).
+ */
+static void
+test_summary_reservoir_uniform(void **state)
+{
+	struct summary	 s;
+	int64_t		 k, p50;
+
+	(void)state;
+	summary_init(&s, 1);
+	for (k = 0; k < 100000; k++)
+		summary_add(&s, k);
+	assert_int_equal(s.nsamples, SUMMARY_SAMPLES);
+	p50 = summary_pct(&s, 0.5);
+	if (p50 < 40000 || p50 > 60000)
+		print_message("# median %lld\n", (long long)p50);
+	assert_true(p50 >= 40000 && p50 <= 60000);
+	assert_true(summary_pct(&s, 0.999) > 95000);
+	summary_free(&s);
+}
+
 int
 main(void)
 {
@@ -238,6 +262,7 @@ main(void)
 		cmocka_unit_test(test_summary_avg_half_up),
 		cmocka_unit_test(test_summary_min_max_reset),
 		cmocka_unit_test(test_summary_percentiles_match_zookeeper),
+		cmocka_unit_test(test_summary_reservoir_uniform),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
