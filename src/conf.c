@@ -58,6 +58,7 @@ conf_defaults(struct zkd_conf *c)
 	c->min_notification_interval = 200;
 	c->max_notification_interval = 60000;
 	c->leader_serves = 1;
+	c->poll_us = 100;
 }
 
 static int
@@ -229,6 +230,8 @@ conf_zoo_key(struct zkd_conf *c, const char *key, const char *val,
 	    min_notification_interval, 1, INT32_MAX)
 	INT_KEY("fastleader.maxNotificationInterval",
 	    max_notification_interval, 1, INT32_MAX)
+	/* zkd's own; Apache's server logs it and goes on. */
+	INT_KEY("zkd.pollMicros", poll_us, 0, 1000000)
 	BOOL_KEY("reconfigEnabled", reconfig_enabled)
 	BOOL_KEY("standaloneEnabled", standalone_enabled)
 	BOOL_KEY("extendedTypesEnabled", extended_types)
@@ -637,6 +640,7 @@ conf_zkd_setting(struct zkd_conf *c, config_setting_t *s,
 	    INT32_MAX)
 	INT_SET("maxNotificationInterval", max_notification_interval, 1,
 	    INT32_MAX)
+	INT_SET("pollMicros", poll_us, 0, 1000000)
 	BOOL_SET("leaderServes", leader_serves)
 	BOOL_SET("forceSync", force_sync)
 	BOOL_SET("skipACL", skip_acl)
@@ -901,6 +905,7 @@ conf_print(const struct zkd_conf *c, FILE *f)
 	    c->container_check_ms);
 	fprintf(f, "znode.container.maxPerMinute=%d\n",
 	    c->container_max_per_minute);
+	fprintf(f, "zkd.pollMicros=%d\n", c->poll_us);
 	if (c->super_digest[0] != '\0')
 		fprintf(f, "DigestAuthenticationProvider.superDigest=%s\n",
 		    c->super_digest);

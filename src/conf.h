@@ -73,6 +73,7 @@ struct zkd_conf {
 	int		 max_notification_interval;	/* ms */
 	int		 leader_serves;
 	int		 peer_type_observer;
+	int		 poll_us;	/* polling after a read (spin.c) */
 	char		 pidfile[PATH_MAX];
 	struct conf_server servers[CONF_MAX_SERVERS];
 	int		 nservers;

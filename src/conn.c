@@ -17,11 +17,19 @@
  * lives, else with the "expired" answer (timeout 0, id 0, zero password)
  * and a close.
  *
+ * I/O, as Redis does it: a readable socket is read with one read(2) into
+ * the connection's input buffer; replies made during a loop turn collect
+ * in its output buffer, and the connection goes on the flush queue, which
+ * conn_flush writes out with one writev(2) each at the end of the turn,
+ * after the pipeline's own flush.  A write event is added only while the
+ * socket is full.  A request answered from memory thus costs epoll_wait,
+ * read and writev, and replies made in the same turn leave together.
+ *
  * Lifetime: a connection is never freed inside its own callbacks.
  * conn_close stops reading, lets queued output drain, and moves the
  * connection to the dead list; conn_reap frees the dead at the end of the
- * loop turn, after the pipeline has flushed (requests still in flight lose
- * their client and finish unanswered).
+ * loop turn, after the pipeline and the flush queue (requests still in
+ * flight lose their client and finish unanswered).
  */
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -37,12 +45,12 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/event.h>
 
 #include "conf.h"
 #include "ensemble.h"
 #include "log.h"
+#include "spin.h"
 #include "tree.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -51,10 +59,12 @@
 #define CONN_OUTSTANDING_MAX	1000		/* requests in flight */
 #define CONN_OUTPUT_HIGH	(4 * 1024 * 1024)
 #define CONN_SESSIONLESS_MS	10000		/* before a handshake */
+#define CONN_READ_CHUNK		16384
+#define CONN_READ_TURN		(256 * 1024)	/* most read in one turn */
 
-static void	 conn_read_cb(struct bufferevent *, void *);
-static void	 conn_write_cb(struct bufferevent *, void *);
-static void	 conn_event_cb(struct bufferevent *, short, void *);
+static void	 conn_read_cb(evutil_socket_t, short, void *);
+static void	 conn_write_cb(evutil_socket_t, short, void *);
+static void	 conn_kill(struct conn *);
 static void	 conn_send(struct client *, const uint8_t *, size_t);
 static void	 conn_finished(struct client *, const struct request *, int32_t,
 		    int64_t);
@@ -132,11 +142,17 @@ conn_accept(int fd, const struct sockaddr *sa, int salen)
 	summary_init(&c->latency, 0);
 	/* Every connection starts with its address as an identity. */
 	acl_ids_add(&c->client.ids, "ip", ip);
-	c->bev = bufferevent_socket_new(zkd->base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (c->bev == NULL)
-		fatalx("bufferevent_socket_new");
-	bufferevent_setcb(c->bev, conn_read_cb, NULL, conn_event_cb, c);
-	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	c->fd = fd;
+	c->in = evbuffer_new();
+	c->out = evbuffer_new();
+	c->ev_read = event_new(zkd->base, fd, EV_READ | EV_PERSIST,
+	    conn_read_cb, c);
+	c->ev_write = event_new(zkd->base, fd, EV_WRITE | EV_PERSIST,
+	    conn_write_cb, c);
+	if (c->in == NULL || c->out == NULL || c->ev_read == NULL ||
+	    c->ev_write == NULL)
+		fatalx("conn_accept: out of memory");
+	event_add(c->ev_read, NULL);
 	TAILQ_INSERT_TAIL(&zkd->conns, c, entry);
 	zkd->nconns++;
 	log_debug("connection from %s", c->peer);
@@ -155,16 +171,11 @@ conn_close(struct conn *c, const char *why)
 	    (unsigned long long)c->client.session_id, why);
 	c->state = CONN_CLOSING;
 	ensemble_forget(c);
-	bufferevent_disable(c->bev, EV_READ);
-	bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
+	event_del(c->ev_read);
 	watch_remove_watcher(&zkd->watches, &c->client.watcher);
-	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
-		c->dead = 1;
-		TAILQ_REMOVE(&zkd->conns, c, entry);
-		TAILQ_INSERT_TAIL(&zkd->dead, c, entry);
-		return;
-	}
-	bufferevent_setcb(c->bev, NULL, conn_write_cb, conn_event_cb, c);
+	/* With output left, conn_write_out kills it once written. */
+	if (evbuffer_get_length(c->out) == 0)
+		conn_kill(c);
 }
 
 static void
@@ -172,7 +183,11 @@ conn_free(struct conn *c)
 {
 	client_orphan_requests(&c->client);
 	watch_remove_watcher(&zkd->watches, &c->client.watcher);
-	bufferevent_free(c->bev);
+	event_free(c->ev_read);
+	event_free(c->ev_write);
+	evbuffer_free(c->in);
+	evbuffer_free(c->out);
+	close(c->fd);
 	summary_free(&c->latency);
 	zkd->nconns--;
 	free(c);
@@ -190,6 +205,7 @@ conn_reap(void)
 	}
 }
 
+/* The connection goes at the end of this turn, its output unwritten. */
 static void
 conn_kill(struct conn *c)
 {
@@ -197,7 +213,13 @@ conn_kill(struct conn *c)
 		return;
 	c->state = CONN_CLOSING;
 	c->dead = 1;
-	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+	event_del(c->ev_read);
+	event_del(c->ev_write);
+	c->blocked = 0;
+	if (c->queued) {
+		TAILQ_REMOVE(&zkd->flushq, c, flush_entry);
+		c->queued = 0;
+	}
 	watch_remove_watcher(&zkd->watches, &c->client.watcher);
 	TAILQ_REMOVE(&zkd->conns, c, entry);
 	TAILQ_INSERT_TAIL(&zkd->dead, c, entry);
@@ -205,30 +227,71 @@ conn_kill(struct conn *c)
 
 static void conn_maybe_resume(struct conn *, size_t);
 
+/*
+ * Writes what the output holds, as far as the socket takes it; while some
+ * is left, the write event waits for room.  A closing connection whose
+ * output is out goes.  Invariant: a live connection with output is on the
+ * flush queue or has its write event added (conn_write, here).
+ */
 static void
-conn_write_cb(struct bufferevent *bev, void *arg)
+conn_write_out(struct conn *c)
 {
-	struct conn	*c = arg;
-
-	if (c->state == CONN_CLOSING) {
-		if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
-			conn_kill(c);
+	if (c->dead)
 		return;
+	if (evbuffer_get_length(c->out) > 0 &&
+	    evbuffer_write(c->out, c->fd) == -1 && errno != EAGAIN &&
+	    errno != EWOULDBLOCK && errno != EINTR) {
+		log_debug("%s: %s", c->peer, strerror(errno));
+		conn_kill(c);
+		return;
+	}
+	if (evbuffer_get_length(c->out) > 0) {
+		if (!c->blocked) {
+			event_add(c->ev_write, NULL);
+			c->blocked = 1;
+		}
+	} else {
+		if (c->blocked) {
+			event_del(c->ev_write);
+			c->blocked = 0;
+		}
+		if (c->state == CONN_CLOSING) {
+			conn_kill(c);
+			return;
+		}
 	}
 	conn_maybe_resume(c, 0);
 }
 
 static void
-conn_event_cb(struct bufferevent *bev, short what, void *arg)
+conn_write_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct conn	*c = arg;
+	(void)fd;
+	(void)what;
+	conn_write_out(arg);
+}
 
-	(void)bev;
-	if (what & BEV_EVENT_EOF)
-		log_debug("%s closed the connection", c->peer);
-	else if (what & BEV_EVENT_ERROR)
-		log_debug("%s: %s", c->peer, strerror(EVUTIL_SOCKET_ERROR()));
-	conn_kill(c);
+/* Writes the output queued during this loop turn (zkd's main loop). */
+void
+conn_flush(void)
+{
+	struct conn	*c;
+
+	while ((c = TAILQ_FIRST(&zkd->flushq)) != NULL) {
+		TAILQ_REMOVE(&zkd->flushq, c, flush_entry);
+		c->queued = 0;
+		conn_write_out(c);
+	}
+}
+
+/* Processing of frames already read, from the loop, not from the caller. */
+static void
+conn_kick(struct conn *c)
+{
+	if (c->dead)
+		return;
+	c->kicked = 1;
+	event_active(c->ev_read, EV_READ, 0);
 }
 
 /* The idle limit of a connection: its session timeout, or 10 s before. */
@@ -295,13 +358,18 @@ conn_account_sent(struct conn *c, size_t len)
 		zkd->stats.max_response_size = (int64_t)len;
 }
 
+/* Queues bytes for the client; they leave at the end of the turn. */
 static void
 conn_write(struct conn *c, const void *buf, size_t len)
 {
 	if (c->dead)
 		return;
-	if (bufferevent_write(c->bev, buf, len) == -1)
-		conn_kill(c);
+	if (evbuffer_add(c->out, buf, len) == -1)
+		fatalx("conn_write: out of memory");
+	if (!c->queued && !c->blocked) {
+		TAILQ_INSERT_TAIL(&zkd->flushq, c, flush_entry);
+		c->queued = 1;
+	}
 }
 
 /* client_ops.send: a whole reply frame. */
@@ -313,23 +381,19 @@ conn_send(struct client *cl, const uint8_t *buf, size_t len)
 	conn_write(c, buf, len);
 	conn_account_sent(c, len);
 	zkd->stats.response_bytes += len - 4;
-	if (evbuffer_get_length(bufferevent_get_output(c->bev)) >
-	    CONN_OUTPUT_HIGH && !c->paused && c->state == CONN_READY) {
+	if (evbuffer_get_length(c->out) > CONN_OUTPUT_HIGH && !c->paused &&
+	    c->state == CONN_READY) {
 		/* A client that does not read its replies sends no more. */
 		c->paused = 1;
-		bufferevent_disable(c->bev, EV_READ);
-		bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb,
-		    conn_event_cb, c);
-		bufferevent_setwatermark(c->bev, EV_WRITE,
-		    CONN_OUTPUT_HIGH / 2, 0);
+		event_del(c->ev_read);
 	}
 }
 
 /*
  * Resumes a throttled connection once it has fewer than the limit of
  * requests in flight (the one finishing now counts as gone) and its output
- * has drained.  Frames already buffered are processed from a deferred
- * callback, never from inside the pipeline.
+ * has drained to half the limit.  Frames already buffered are processed
+ * from the loop (conn_kick), never from inside the pipeline.
  */
 static void
 conn_maybe_resume(struct conn *c, size_t finishing)
@@ -337,14 +401,11 @@ conn_maybe_resume(struct conn *c, size_t finishing)
 	if (!c->paused || c->state != CONN_READY)
 		return;
 	if (c->client.outstanding - finishing >= CONN_OUTSTANDING_MAX ||
-	    evbuffer_get_length(bufferevent_get_output(c->bev)) >
-	    CONN_OUTPUT_HIGH / 2)
+	    evbuffer_get_length(c->out) > CONN_OUTPUT_HIGH / 2)
 		return;
 	c->paused = 0;
-	bufferevent_setcb(c->bev, conn_read_cb, NULL, conn_event_cb, c);
-	bufferevent_enable(c->bev, EV_READ);
-	bufferevent_trigger(c->bev, EV_READ, BEV_TRIG_IGNORE_WATERMARKS |
-	    BEV_TRIG_DEFER_CALLBACKS);
+	event_add(c->ev_read, NULL);
+	conn_kick(c);
 }
 
 /* client_ops.finished: a reply went out; update stats and throttling. */
@@ -367,8 +428,11 @@ conn_finished(struct client *cl, const struct request *r, int32_t err,
 	summary_add(&zkd->stats.latency, lat);
 	if (r->txn != NULL)
 		summary_add(&zkd->stats.update_latency, lat);
-	else
+	else {
 		summary_add(&zkd->stats.read_latency, lat);
+		/* The client's next read may come at once: poll for it. */
+		spin_note();
+	}
 	conn_maybe_resume(c, 1);
 }
 
@@ -407,8 +471,7 @@ conn_session_ready(struct client *cl)
 	c->state = CONN_READY;
 	conn_connect_response(c, 1);
 	/* Requests the client pipelined after its handshake, later. */
-	bufferevent_trigger(c->bev, EV_READ, BEV_TRIG_IGNORE_WATERMARKS |
-	    BEV_TRIG_DEFER_CALLBACKS);
+	conn_kick(c);
 }
 
 /* Closes any other connection still holding a session (a reconnect). */
@@ -503,8 +566,7 @@ conn_revalidated(struct conn *c, int valid)
 	if (valid) {
 		c->state = CONN_READY;
 		conn_connect_response(c, 1);
-		bufferevent_trigger(c->bev, EV_READ,
-		    BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
+		conn_kick(c);
 		return;
 	}
 	log_info("invalid session 0x%llx for client %s, probably expired",
@@ -669,7 +731,7 @@ conn_request(struct conn *c, uint8_t *frame, size_t len)
 	zkd_submit(r);
 	if (c->client.outstanding >= CONN_OUTSTANDING_MAX && !c->paused) {
 		c->paused = 1;
-		bufferevent_disable(c->bev, EV_READ);
+		event_del(c->ev_read);
 	}
 }
 
@@ -677,7 +739,7 @@ conn_request(struct conn *c, uint8_t *frame, size_t len)
 static void
 conn_process(struct conn *c)
 {
-	struct evbuffer	*in = bufferevent_get_input(c->bev);
+	struct evbuffer	*in = c->in;
 	uint8_t		 hdr[4], *frame;
 	const char	*cmd;
 	struct jute_out	 o;
@@ -728,15 +790,58 @@ conn_process(struct conn *c)
 	}
 }
 
+/*
+ * Reads what the socket holds (a chunk, more only while chunks come back
+ * full, up to a limit per turn so one busy client cannot starve the
+ * others), then processes every whole frame.  An error ends the
+ * connection; so does end of file, once what came before it is processed
+ * (a closing connection, a four-letter word's, still writes its reply).
+ */
 static void
-conn_read_cb(struct bufferevent *bev, void *arg)
+conn_read_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct conn	*c = arg;
+	struct conn		*c = arg;
+	struct evbuffer_iovec	 v;
+	ssize_t			 n;
+	size_t			 total = 0;
+	int			 eof = 0;
 
-	(void)bev;
-	if (c->state == CONN_CLOSING)
+	(void)what;
+	if (c->dead || c->state == CONN_CLOSING)
 		return;
+	if (c->kicked) {
+		/* conn_kick: what is buffered only; the socket waits. */
+		c->kicked = 0;
+		conn_process(c);
+		return;
+	}
+	do {
+		if (evbuffer_reserve_space(c->in, CONN_READ_CHUNK, &v, 1) < 1)
+			fatalx("conn_read_cb: out of memory");
+		n = read(fd, v.iov_base, v.iov_len);
+		if (n <= 0) {
+			evbuffer_commit_space(c->in, &v, 0);
+			if (n == 0) {
+				eof = 1;
+				break;
+			}
+			if (errno == EAGAIN || errno == EWOULDBLOCK ||
+			    errno == EINTR)
+				break;
+			log_debug("%s: %s", c->peer, strerror(errno));
+			conn_kill(c);
+			return;
+		}
+		v.iov_len = (size_t)n;
+		evbuffer_commit_space(c->in, &v, 1);
+		total += (size_t)n;
+	} while ((size_t)n == CONN_READ_CHUNK && total < CONN_READ_TURN);
 	conn_process(c);
+	if (eof && c->state != CONN_CLOSING) {
+		log_debug("%s closed the connection", c->peer);
+		conn_kill(c);
+	} else if (eof)
+		event_del(c->ev_read);
 }
 
 /*

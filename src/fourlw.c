@@ -23,7 +23,6 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
-#include <event2/bufferevent.h>
 
 #include "conf.h"
 #include "ensemble.h"
@@ -806,7 +805,6 @@ fourlw_envi(struct jute_out *o)
 void
 fourlw_run(struct conn *c, const char *cmd, struct jute_out *o)
 {
-	struct evbuffer	*in;
 	struct conn	*d;
 	uint8_t		 mask[8];
 
@@ -833,8 +831,7 @@ fourlw_run(struct conn *c, const char *cmd, struct jute_out *o)
 		return;
 	}
 	if (strcmp(cmd, "stmk") == 0) {
-		in = bufferevent_get_input(c->bev);
-		if (evbuffer_remove(in, mask, sizeof(mask)) == sizeof(mask))
+		if (evbuffer_remove(c->in, mask, sizeof(mask)) == sizeof(mask))
 			zkd->trace_mask = (int64_t)jute_be64(mask);
 		printf_out(o, "%lld", (long long)zkd->trace_mask);
 		return;

@@ -29,6 +29,7 @@ src_libzk_a_SOURCES = \
 	src/final.c src/final.h \
 	src/commit.c src/commit.h \
 	src/metrics.c src/metrics.h \
+	src/spin.c src/spin.h \
 	src/election.c src/election.h \
 	src/fault.c src/fault.h \
 	src/qcnx.c src/qcnx.h \

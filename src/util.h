@@ -18,6 +18,7 @@
 #define ZXID_MAKE(e, c)	((int64_t)(((uint64_t)(uint32_t)(e) << 32) | (uint32_t)(c)))
 
 int64_t	 util_now_ms(void);		/* monotonic milliseconds */
+int64_t	 util_now_us(void);		/* monotonic microseconds */
 int64_t	 util_wall_ms(void);		/* milliseconds since the epoch */
 int64_t	 util_mono_to_wall(int64_t);	/* a monotonic instant as wall time */
 void	 util_java_date(int64_t, char *, size_t);

@@ -44,6 +44,7 @@
 #include "ensemble.h"
 #include "log.h"
 #include "report.h"
+#include "spin.h"
 #include "tree.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -533,6 +534,7 @@ main(int argc, char *argv[])
 	zkd->mode = quorum ? "none" : "standalone";
 	TAILQ_INIT(&zkd->conns);
 	TAILQ_INIT(&zkd->dead);
+	TAILQ_INIT(&zkd->flushq);
 	signal(SIGPIPE, SIG_IGN);
 	if ((zkd->base = event_base_new()) == NULL)
 		fatalx("event_base_new");
@@ -587,6 +589,7 @@ main(int argc, char *argv[])
 	}
 
 	zkd->start_ms = util_now_ms();
+	spin_set(conf.poll_us);
 	if (quorum) {
 		/* Clients are served once a leader is followed (ensemble.c). */
 		if ((rv = ensemble_open(&conf, &cause)) != 0)
@@ -605,13 +608,15 @@ main(int argc, char *argv[])
 
 	while (!zkd_quit) {
 		zkd_arm_tick();
-		if (event_base_loop(zkd->base, EVLOOP_ONCE) == -1)
+		if (event_base_loop(zkd->base, spin_polling() ?
+		    EVLOOP_ONCE | EVLOOP_NONBLOCK : EVLOOP_ONCE) == -1)
 			fatalx("event loop failed");
 		if (zkd->ens != NULL)
 			ensemble_flush();
 		else
 			sync_flush(&zkd->sync);
 		db_maybe_snapshot(&zkd->db);
+		conn_flush();
 		conn_reap();
 		report_turn();
 	}

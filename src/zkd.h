@@ -22,11 +22,11 @@
 #include "sync.h"
 #include "watch.h"
 
-struct bufferevent;
 struct conf_server;
 struct ensemble;
 struct event;
 struct event_base;
+struct evbuffer;
 struct evconnlistener;
 struct tree;
 struct zkd_conf;
@@ -40,8 +40,16 @@ enum conn_state {
 
 struct conn {
 	TAILQ_ENTRY(conn)	 entry;
+	TAILQ_ENTRY(conn)	 flush_entry;	/* on zkd->flushq */
 	struct client		 client;
-	struct bufferevent	*bev;
+	int			 fd;
+	struct event		*ev_read;
+	struct event		*ev_write;	/* added while the socket is full */
+	struct evbuffer		*in;		/* read, not yet a whole frame */
+	struct evbuffer		*out;		/* replies not yet written */
+	int			 queued;	/* on zkd->flushq */
+	int			 blocked;	/* ev_write added */
+	int			 kicked;	/* process buffered frames only */
 	enum conn_state		 state;
 	char			 ip[64];
 	char			 peer[96];	/* "/127.0.0.1:41234" */
@@ -99,6 +107,7 @@ struct zkd {
 	struct ensemble		*ens;		/* quorum mode, else NULL */
 	TAILQ_HEAD(, conn)	 conns;
 	TAILQ_HEAD(, conn)	 dead;
+	TAILQ_HEAD(, conn)	 flushq;	/* output to write this turn */
 	size_t			 nconns;
 	struct evconnlistener	*listener;
 	struct event		*tick_ev;
@@ -123,6 +132,7 @@ void	 conn_accept(int, const struct sockaddr *, int);
 void	 conn_close(struct conn *, const char *);
 void	 conn_close_clients(const char *);
 void	 conn_revalidated(struct conn *, int);
+void	 conn_flush(void);
 void	 conn_reap(void);
 void	 conn_expire(int64_t);
 void	 conn_session_gone(void *, int64_t);

@@ -29,8 +29,24 @@ write_zoo() {
 	[[ "$output" == *"tickTime=2000"* ]]
 	[[ "$output" == *"minSessionTimeout=4000"* ]]
 	[[ "$output" == *"maxSessionTimeout=40000"* ]]
+	[[ "$output" == *"zkd.pollMicros=100"* ]]
 	[[ "$output" == *"configuration OK"* ]]
 	[ ! -e zkd-data ]
+}
+
+@test "the polling window is zkd.pollMicros in zoo.cfg, pollMicros in zkd.conf, 0 to 1000000" {
+	write_zoo "dataDir=$PWD/d" "clientPort=21100" "zkd.pollMicros=0"
+	run "$ZKD" -nv -z zoo.cfg
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"zkd.pollMicros=0"* ]]
+	printf 'pollMicros = 250;\n' > zkd.conf
+	run "$ZKD" -nv -f zkd.conf
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"zkd.pollMicros=250"* ]]
+	write_zoo "dataDir=$PWD/d" "clientPort=21100" "zkd.pollMicros=1000001"
+	run "$ZKD" -n -z zoo.cfg
+	[ "$status" -eq 78 ]
+	[[ "$output" == *"zkd.pollMicros"* ]]
 }
 
 @test "zkd -n checks a zoo.cfg without starting anything" {

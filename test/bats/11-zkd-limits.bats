@@ -122,6 +122,33 @@ print("ok")'
 	[ "$output" = ok ] || { echo "$output"; false; }
 }
 
+@test "a client that does not read its replies is held back; others are served; it gets every reply in order" {
+	run raw '
+a = conn(); handshake(a)
+path = b"/bulk"
+data = b"x" * 60000
+acl = struct.pack(">iii", 1, 31, 5) + b"world" + struct.pack(">i", 6) + b"anyone"
+a.sendall(frame(struct.pack(">iii", 1, 1, len(path)) + path +
+    struct.pack(">i", len(data)) + data + acl + struct.pack(">i", 0)))
+xid, zxid, err = struct.unpack(">iqi", recv(a)[:16])
+assert (xid, err) == (1, 0), (xid, err)
+# 400 getData of 60 kB each: 24 MB of replies, far past what the
+# kernel buffers and the connection'"'"'s 4 MiB output limit hold.
+n = 400
+a.sendall(b"".join(frame(struct.pack(">iii", 2 + i, 4, len(path)) + path +
+    b"\0") for i in range(n)))
+b = conn(); handshake(b)
+assert ping(b), "another client went unserved"
+for i in range(n):
+    r = recv(a)
+    assert r is not None, "connection closed after %d replies" % i
+    xid, zxid, err, dlen = struct.unpack(">iqii", r[:20])
+    assert (xid, err, dlen) == (2 + i, 0, len(data)), (i, xid, err, dlen)
+assert ping(a) and ping(b)
+print("ok")'
+	[ "$output" = ok ] || { echo "$output"; false; }
+}
+
 @test "the session timeout is clamped to 2..20 ticks" {
 	run raw '
 a = conn(); _, to, _ = handshake(a, 1)

@@ -3,7 +3,8 @@
  * test_util.c: the base helpers.  Session passwords and java.util.Random
  * against values Java 17 computed (new java.util.Random(id ^ 0xB3415C00L)
  * .nextBytes(new byte[16]), and nextInt() for two seeds), base64 against
- * RFC 4648, zxid arithmetic, atomic writes, and Date.toString's format.
+ * RFC 4648, zxid arithmetic, atomic writes, Date.toString's format, and
+ * spin.c's polling window.
  */
 #include <sys/stat.h>
 
@@ -19,6 +20,7 @@
 
 #include <cmocka.h>
 
+#include "spin.h"
 #include "util.h"
 
 /* util_session_passwd equals ZooKeeper's generatePasswd for these ids. */
@@ -197,6 +199,29 @@ test_java_date(void **state)
 	assert_string_equal(buf, "Tue Nov 14 22:13:20 UTC 2023");
 }
 
+/* The polling window opens on a note, lasts its length, 0 never opens. */
+static void
+test_spin_window(void **state)
+{
+	struct timespec	 ts = { 0, 3 * 1000 * 1000 };
+
+	(void)state;
+	spin_set(0);
+	spin_note();
+	assert_false(spin_polling());
+	spin_set(60 * 1000 * 1000);
+	assert_false(spin_polling());	/* nothing came in yet */
+	spin_note();
+	assert_true(spin_polling());
+	assert_true(spin_polling());
+	spin_set(1000);
+	spin_note();
+	nanosleep(&ts, NULL);
+	assert_false(spin_polling());	/* 1 ms gone: sleep again */
+	assert_false(spin_polling());
+	spin_set(0);
+}
+
 int
 main(void)
 {
@@ -207,6 +232,7 @@ main(void)
 		cmocka_unit_test(test_zxid_parts),
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_java_date),
+		cmocka_unit_test(test_spin_window),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

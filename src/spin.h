@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * spin.h: polling instead of sleeping for a short while after a message
+ * came in (edges layer).  See spin.c.
+ */
+#ifndef ZK_SPIN_H
+#define ZK_SPIN_H
+
+#include <stdint.h>
+
+void	 spin_set(int64_t);
+void	 spin_note(void);
+int	 spin_polling(void);
+
+#endif
