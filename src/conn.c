@@ -24,6 +24,7 @@
  * after the pipeline's own flush.  A write event is added only while the
  * socket is full.  A request answered from memory thus costs epoll_wait,
  * read and writev, and replies made in the same turn leave together.
+ * Once a read is answered the loop polls a while for the next (spin.c).
  *
  * Lifetime: a connection is never freed inside its own callbacks.
  * conn_close stops reading, lets queued output drain, and moves the
