@@ -1,22 +1,27 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * spin.c: polling instead of sleeping, for a short while after a message.
+ * spin.c: polling instead of sleeping, for a short while after a read.
  *
  * A request answered from memory takes a few microseconds of work, but a
  * server that sleeps in epoll_wait between requests pays, on each one,
  * for being woken: on a virtual machine an idle CPU halts, and the
  * interrupt that wakes it costs tens of microseconds, more than the
  * request.  A client that sends one request at a time pays it on every
- * request.  So after a client's or a peer's bytes arrive (spin_note) the
- * loop polls, epoll_wait with no timeout and sched_yield between polls,
- * for a window of spin_us microseconds before it sleeps again; the next
- * request of a busy client lands inside the window and wakes no one.
+ * request.  So once the server has answered a read (conn.c calls
+ * spin_note) the loop polls, epoll_wait with no timeout and sched_yield
+ * between polls, for a window of spin_us microseconds before it sleeps
+ * again; the next request of a busy client lands inside the window and
+ * wakes no one.
+ *
+ * Only after reads: a write's time is its fsync and the hops between the
+ * servers, and polling while writes were in flight (measured, see
+ * BENCHMARKS.md) gained little for one client and, with three servers on
+ * two cores, took from the busy server the CPU it needed under load.
  *
  * The cost is bounded: an idle server never polls, a busy one polls at
- * most spin_us after its last message, and sched_yield gives the CPU to
- * any other process ready to run on it (on a host running the whole
- * ensemble and its clients, another server or the client the poll waits
- * for).  spin_us 0 turns polling off.
+ * most spin_us after its last answered read, and sched_yield gives the
+ * CPU to any other process ready to run on it.  spin_us 0 turns polling
+ * off (pollMicros, zkd.conf(5)).
  */
 #include <sched.h>
 
@@ -26,7 +31,7 @@
 static int64_t	 spin_us;
 static int64_t	 spin_until;		/* monotonic microseconds */
 
-/* The window after each message, in microseconds; 0 never polls. */
+/* The window after each answered read, in microseconds; 0 never polls. */
 void
 spin_set(int64_t us)
 {
@@ -34,7 +39,7 @@ spin_set(int64_t us)
 	spin_until = 0;
 }
 
-/* A message came in: poll, not sleep, until the window ends. */
+/* A read was answered: poll, not sleep, until the window ends. */
 void
 spin_note(void)
 {

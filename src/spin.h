@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * spin.h: polling instead of sleeping for a short while after a message
- * came in (edges layer).  See spin.c.
+ * spin.h: polling instead of sleeping for a short while after a read was
+ * answered (edges layer).  See spin.c.
  */
 #ifndef ZK_SPIN_H
 #define ZK_SPIN_H
