@@ -808,7 +808,7 @@ conn_read_cb(evutil_socket_t fd, short what, void *arg)
 	int			 eof = 0;
 
 	(void)what;
-	if (c->dead || c->state == CONN_CLOSING)
+	if (c->state == CONN_CLOSING)		/* dead ones too */
 		return;
 	if (c->kicked) {
 		/* conn_kick: what is buffered only; the socket waits. */
@@ -838,11 +838,11 @@ conn_read_cb(evutil_socket_t fd, short what, void *arg)
 		total += (size_t)n;
 	} while ((size_t)n == CONN_READ_CHUNK && total < CONN_READ_TURN);
 	conn_process(c);
+	/* A closing connection has stopped reading (conn_close). */
 	if (eof && c->state != CONN_CLOSING) {
 		log_debug("%s closed the connection", c->peer);
 		conn_kill(c);
-	} else if (eof)
-		event_del(c->ev_read);
+	}
 }
 
 /*
