@@ -316,6 +316,7 @@ db_open(struct db *db, const struct db_options *opt, struct session_table *st,
 	txnlog_init(&db->log, db->log_dir, opt->prealloc, opt->force_sync);
 	db->log.last_zxid = db->tree->last_zxid;
 	db->log.fsync_time = &db->fsync_time;
+	db->log.bg = opt->bg;
 	db_next_threshold(db);
 	if (!found || r.applied > 0) {
 		if (snap_write(db->snap_dir, db->tree->last_zxid, db->tree, st,
@@ -343,6 +344,16 @@ db_flush(void *arg)
 	struct db	*db = arg;
 
 	txnlog_flush(&db->log);
+}
+
+/*
+ * An ensemble's sync: 1 if it goes on in the background (bgsync_take
+ * tells when it ended), 0 if it is done (txnlog_sync_begin).
+ */
+int
+db_sync_begin(struct db *db)
+{
+	return txnlog_sync_begin(&db->log);
 }
 
 /*

@@ -19,6 +19,8 @@ struct session_table;
 struct tree;
 struct txn;
 
+struct bgsync;
+
 struct db_options {
 	const char	*snap_dir;	/* dataDir/version-2 */
 	const char	*log_dir;	/* dataLogDir/version-2 */
@@ -27,6 +29,7 @@ struct db_options {
 	int		 force_sync;
 	int		 snap_count;
 	int64_t		 prealloc;	/* bytes */
+	struct bgsync	*bg;		/* log syncs in the background, or NULL */
 };
 
 struct db {
@@ -53,6 +56,7 @@ int	 db_open(struct db *, const struct db_options *,
 	    struct session_table *, int64_t, char **);
 void	 db_append(void *, const struct txn *);
 void	 db_flush(void *);
+int	 db_sync_begin(struct db *);
 void	 db_maybe_snapshot(struct db *);
 int	 db_reap(struct db *, pid_t, int);
 void	 db_close(struct db *);

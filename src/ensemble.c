@@ -36,6 +36,11 @@
  * existing session is let in only once the leader says the session is
  * alive (REVALIDATE), as ZooKeeper's learners do.
  *
+ * The log.  With forceSync on, the log's fdatasync runs on a thread of
+ * its own (bgsync.c): the loop writes what it appended, starts the sync
+ * and goes on taking packets and requests; ens_synced hands the end of
+ * the sync to ZAB, whose ACKs it makes true (zab.c).
+ *
  * Invariants checked: the zxid the leader's prep gives a txn is the one
  * ZAB proposes it under (fatal otherwise); see commit.c and qstore.c for
  * theirs.
@@ -43,10 +48,13 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+
+#include <event2/event.h>
 
 #include "conf.h"
 #include "ensemble.h"
@@ -56,6 +64,7 @@
 #include "qproto.h"
 #include "report.h"
 #include "session.h"
+#include "spin.h"
 #include "tree.h"
 #include "txn.h"
 #include "util.h"
@@ -169,6 +178,21 @@ ens_rewound(void *arg)
 }
 
 /*
+ * The log's sync in the background ended (bgsync.c): the acks it makes
+ * true go (zab_synced); the next sync starts at the end of the turn.
+ */
+static void
+ens_synced(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	bgsync_poll(&ens->bg);
+	if (bgsync_take(&ens->bg))
+		zab_synced(&ens->q.z);
+}
+
+/*
  * Joins the ensemble: the store over the database, then the election
  * port.  Returns 0, or an exit status (sysexits) with *cause: EX_DATAERR
  * for a bad epoch file, EX_UNAVAILABLE for an election port that cannot
@@ -206,6 +230,19 @@ ensemble_open(const struct zkd_conf *cf, char **cause)
 	    cause) == -1)
 		return EX_DATAERR;
 	ens_config_node();
+	if (cf->force_sync) {
+		if (bgsync_init(&ens->bg, &zkd->db.fsync_time) == -1) {
+			xasprintf(cause, "cannot start the log's sync "
+			    "thread: %s", strerror(errno));
+			return EX_OSERR;
+		}
+		ens->bg_ev = event_new(zkd->base, bgsync_fd(&ens->bg),
+		    EV_READ | EV_PERSIST, ens_synced, NULL);
+		if (ens->bg_ev == NULL || event_add(ens->bg_ev, NULL) == -1)
+			fatalx("event_new");
+		zkd->db.opt.bg = &ens->bg;
+		zkd->db.log.bg = &ens->bg;
+	}
 	qstore_hooks(&ens->qs, &st);
 	memset(&qc, 0, sizeof(qc));
 	qc.sid = cf->sid;
@@ -241,6 +278,13 @@ ensemble_close(void)
 	quorum_close(&ens->q);
 	commit_drop_all(&zkd->commit);
 	qstore_close(&ens->qs);
+	if (ens->bg_ev != NULL) {
+		event_free(ens->bg_ev);
+		/* What the log still holds is synced by db_close. */
+		bgsync_free(&ens->bg);
+		zkd->db.opt.bg = NULL;
+		zkd->db.log.bg = NULL;
+	}
 	summary_free(&ens->quorum_ack_latency);
 	for (i = 0; i < ens->nmembers; i++)
 		summary_free(&ens->ack_latency[i]);
@@ -756,7 +800,24 @@ ensemble_answer_syncs(void)
 }
 
 /*
- * End of a loop turn: the log synced and the acks sent (quorum_flush),
+ * Whether this server waits on one write and nothing else: at most one
+ * txn logged and not committed, at most one client request queued, one
+ * of them at least.  That is a single client writing; its proposal, ACK
+ * or COMMIT comes back in tens of microseconds, sooner than a sleeping
+ * CPU wakes, so the loop polls for it (spin.c).  Under load there are
+ * many, and the CPU belongs to the servers doing the work.
+ */
+static int
+ensemble_one_write(void)
+{
+	size_t	 logged = ens->qs.n, queued = zkd->commit.queued;
+
+	return logged + queued > 0 && logged <= 1 && queued <= 1;
+}
+
+/*
+ * End of a loop turn: the log's sync begun, or done and the acks sent
+ * (quorum_flush; a sync in the background sends them from ens_synced),
  * then the learners' syncs whose proposals all committed; what this turn
  * made for the peers leaves now (quorum_push).
  */
@@ -767,4 +828,7 @@ ensemble_flush(void)
 	if (ens->nsyncs > 0)
 		ensemble_answer_syncs();
 	quorum_push(&ens->q);
+	/* One write in flight, a single client: poll for what comes back. */
+	if (ensemble_one_write())
+		spin_note();
 }

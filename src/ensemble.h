@@ -13,6 +13,7 @@
 
 #include "metrics.h"
 #include "qstore.h"
+#include "bgsync.h"
 #include "quorum.h"
 
 struct conn;
@@ -32,6 +33,8 @@ struct ensemble_reval {
 struct ensemble {
 	struct quorum	 q;
 	struct qstore	 qs;
+	struct bgsync	 bg;		/* the log's syncs, off the loop */
+	struct event	*bg_ev;		/* one of them ended */
 	struct quorum_member *members;
 	size_t		 nmembers;
 	int		 serving;

@@ -18,6 +18,7 @@ src_libzk_a_SOURCES = \
 	src/tree.c src/tree.h \
 	src/session.c src/session.h \
 	src/txn.c src/txn.h \
+	src/bgsync.c src/bgsync.h \
 	src/txnlog.c src/txnlog.h \
 	src/snap.c src/snap.h \
 	src/snapwire.c src/snapwire.h \

@@ -229,6 +229,14 @@ qs_sync(void *arg)
 	db_flush(q->db);
 }
 
+static int
+qs_sync_begin(void *arg)
+{
+	struct qstore	*q = arg;
+
+	return db_sync_begin(q->db);
+}
+
 static void
 qs_commit(void *arg, int64_t zxid)
 {
@@ -383,6 +391,7 @@ qstore_hooks(struct qstore *q, struct zab_store *st)
 	st->set_current_epoch = qs_set_current_epoch;
 	st->append = qs_append;
 	st->sync = qs_sync;
+	st->sync_begin = qs_sync_begin;
 	st->commit = qs_commit;
 	st->truncate = qs_truncate;
 	st->read = qs_read;

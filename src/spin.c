@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * spin.c: polling instead of sleeping, for a short while after a read.
+ * spin.c: polling instead of sleeping, for a short while after a read or
+ * while a single write is in flight.
  *
  * A request answered from memory takes a few microseconds of work, but a
  * server that sleeps in epoll_wait between requests pays, on each one,
@@ -13,15 +14,18 @@
  * again; the next request of a busy client lands inside the window and
  * wakes no one.
  *
- * Only after reads: a write's time is its fsync and the hops between the
- * servers, and polling while writes were in flight (measured, see
- * BENCHMARKS.md) gained little for one client and, with three servers on
- * two cores, took from the busy server the CPU it needed under load.
+ * And while a single write is in flight (ensemble.c calls spin_note at
+ * the end of a turn that leaves one txn logged and not committed, or one
+ * client request waiting, and no more): one client writing through a
+ * follower takes six hops between processes, each of which would wake a
+ * sleeping server.  Not while many writes are in flight: with three
+ * servers on two cores, polling under load took from the busy server the
+ * CPU it needed (measured, see BENCHMARKS.md).
  *
  * The cost is bounded: an idle server never polls, a busy one polls at
- * most spin_us after its last answered read, and sched_yield gives the
- * CPU to any other process ready to run on it.  spin_us 0 turns polling
- * off (pollMicros, zkd.conf(5)).
+ * most spin_us after its last answered read or the last turn of its
+ * single write, and sched_yield gives the CPU to any other process ready
+ * to run on it.  spin_us 0 turns polling off (pollMicros, zkd.conf(5)).
  */
 #include <sched.h>
 
@@ -31,7 +35,7 @@
 static int64_t	 spin_us;
 static int64_t	 spin_until;		/* monotonic microseconds */
 
-/* The window after each answered read, in microseconds; 0 never polls. */
+/* The window after each note, in microseconds; 0 never polls. */
 void
 spin_set(int64_t us)
 {
@@ -39,7 +43,7 @@ spin_set(int64_t us)
 	spin_until = 0;
 }
 
-/* A read was answered: poll, not sleep, until the window ends. */
+/* A read was answered, or one write waits: poll until the window ends. */
 void
 spin_note(void)
 {

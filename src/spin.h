@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * spin.h: polling instead of sleeping for a short while after a read was
- * answered (edges layer).  See spin.c.
+ * answered or while a single write is in flight (edges layer).  See
+ * spin.c.
  */
 #ifndef ZK_SPIN_H
 #define ZK_SPIN_H

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bgsync.h"
 #include "log.h"
 #include "qproto.h"
 #include "txn.h"
@@ -129,14 +130,13 @@ txnlog_preallocate(struct txnlog *l, off_t end)
 	l->alloc = want;
 }
 
-/* Writes and syncs everything appended; fatal on any failure. */
-void
-txnlog_flush(struct txnlog *l)
+/* Writes what was appended (making room first); fatal on failure. */
+static void
+txnlog_write(struct txnlog *l)
 {
 	const uint8_t	*p = l->buf.buf;
 	size_t		 left = l->buf.len;
 	ssize_t		 n;
-	int64_t		 t0;
 
 	if (left == 0)
 		return;
@@ -152,6 +152,23 @@ txnlog_flush(struct txnlog *l)
 		l->pos += n;
 	}
 	jute_out_reset(&l->buf);
+}
+
+/*
+ * Writes and syncs everything appended; fatal on any failure.  A sync
+ * running in the background is waited for first (its result stays for
+ * bgsync_take).
+ */
+void
+txnlog_flush(struct txnlog *l)
+{
+	int64_t		 t0;
+
+	if (l->bg != NULL)
+		bgsync_wait(l->bg);
+	if (l->buf.len == 0)
+		return;
+	txnlog_write(l);
 	if (!l->force_sync)
 		return;
 	t0 = util_now_ms();
@@ -164,6 +181,26 @@ txnlog_flush(struct txnlog *l)
 	}
 	if (l->fsync_time != NULL)
 		summary_add(l->fsync_time, util_now_ms() - t0);
+}
+
+/*
+ * Makes everything appended durable: writes it, then hands the sync to
+ * the background (returns 1; bgsync_take tells when it is done), or, with
+ * no background set, no fsync wanted or a new file whose directory entry
+ * is not yet durable, syncs here (returns 0: done).  The caller starts no
+ * other until the last was taken.
+ */
+int
+txnlog_sync_begin(struct txnlog *l)
+{
+	if (l->bg == NULL || !l->force_sync || !l->dir_synced ||
+	    l->fd == -1) {
+		txnlog_flush(l);
+		return 0;
+	}
+	txnlog_write(l);
+	bgsync_start(l->bg, l->fd, l->path);
+	return 1;
 }
 
 /* Closes the current file after flushing it; the next append starts anew. */

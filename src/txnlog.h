@@ -17,7 +17,9 @@
  * Durability: txnlog_append only buffers; txnlog_flush writes what is
  * buffered and syncs it (fdatasync, and the directory once for a new
  * file) before returning.  A failed write or sync ends the server: the
- * log is the truth, and a restart replays it.
+ * log is the truth, and a restart replays it.  txnlog_sync_begin may
+ * leave the sync to a background thread instead (bgsync.h): whatever
+ * flushes, rolls or closes the log waits for that sync first.
  */
 #ifndef ZK_TXNLOG_H
 #define ZK_TXNLOG_H
@@ -34,6 +36,7 @@
 #define TXNLOG_VERSION	2
 #define TXNLOG_EOR	0x42
 
+struct bgsync;
 struct txn;
 
 struct txnlog {
@@ -50,6 +53,7 @@ struct txnlog {
 	struct jute_out	 entry;			/* scratch for one entry */
 	uint64_t	 txns_in_file;
 	struct summary	*fsync_time;		/* ms per sync, if kept */
+	struct bgsync	*bg;			/* syncs in the background */
 };
 
 /* What reading a log file found. */
@@ -69,6 +73,7 @@ typedef int (*txnlog_fn)(void *, struct txn *);
 void	 txnlog_init(struct txnlog *, const char *, int64_t, int);
 void	 txnlog_append(struct txnlog *, const struct txn *);
 void	 txnlog_flush(struct txnlog *);
+int	 txnlog_sync_begin(struct txnlog *);
 void	 txnlog_roll(struct txnlog *);
 void	 txnlog_close(struct txnlog *);
 int	 txnlog_read(const char *, size_t, txnlog_fn, void *,

@@ -40,7 +40,13 @@
  * the loop turn, one sync in zab_flush, then the acks.  What was queued
  * to peers leaves before that sync (io->push): the leader's proposals
  * are logged by its followers while it syncs its own log, so a write
- * waits for one fsync, not two in a row.
+ * waits for one fsync, not two in a row.  The sync may run in the
+ * background (st->sync_begin; the server's runs on a thread, bgsync.c):
+ * then the acks it makes true wait for zab_synced, while packets go on
+ * being taken (ACKs at the leader, COMMITs at a learner), and the
+ * proposals appended meanwhile wait for the next sync, one at a time.
+ * A learner applies a COMMIT whether or not its own sync has ended, as
+ * ZooKeeper's does: the quorum that committed it holds it on disk.
  *
  * Liveness.  zab_tick runs every half tick.  The leader pings its
  * learners; a learner not heard from for syncLimit ticks is dropped, and
@@ -224,6 +230,14 @@ zab_stop(struct zab *z)
 {
 	size_t	 i;
 
+	/*
+	 * Everything appended is made durable first, a sync still running
+	 * in the background included: the election votes with our last
+	 * logged zxid, and a new leader counts its whole log as held
+	 * (zab_lead); neither may rest on a tail a crash could still cut.
+	 */
+	if (z->role != ZAB_NONE)
+		z->st.sync(z->st.arg);
 	if (z->role == ZAB_LEADER) {
 		for (i = 0; i < z->nlearners; i++)
 			if (z->learners[i].cid != 0)
@@ -246,6 +260,10 @@ zab_stop(struct zab *z)
 	z->pend_acks = NULL;
 	z->npend_acks = z->cappend_acks = 0;
 	z->pend_newleader = 0;
+	/* A sync still running covers nothing of the next role. */
+	z->sync_upto = 0;
+	z->sync_newleader = 0;
+	z->sync_nacks = 0;
 }
 
 /* ---- leader ---- */
@@ -934,46 +952,109 @@ zab_closed(struct zab *z, int64_t cid)
 	}
 }
 
+/* Our log holds the proposals up to zxid synced: we count for them. */
+static void
+zab_leader_synced(struct zab *z, int64_t zxid)
+{
+	if (zxid <= z->self_acked)
+		return;
+	zab_acked(z, z->sid, z->self_acked + 1, zxid);
+	z->self_acked = zxid;
+	zab_try_commit(z);
+}
+
+/*
+ * A learner's log holds synced what it had appended when NEWLEADER
+ * (newleader) and the first nacks proposals pending came: their ACKs go,
+ * in that order.
+ */
+static void
+zab_learner_synced(struct zab *z, int newleader, size_t nacks)
+{
+	size_t	 i;
+
+	if (newleader)
+		zab_send(z, z->leader_cid, QP_ACK, ZAB_ZXID(z->epoch, 0),
+		    NULL, 0);
+	/*
+	 * One ACK per proposal: a ZooKeeper leader counts each ACK for its
+	 * own proposal only (ours would take the last as covering all).
+	 */
+	if (z->role == ZAB_FOLLOWER)
+		for (i = 0; i < nacks; i++)
+			zab_send(z, z->leader_cid, QP_ACK, z->pend_acks[i],
+			    NULL, 0);
+	if (nacks > 0) {
+		memmove(z->pend_acks, z->pend_acks + nacks,
+		    (z->npend_acks - nacks) * sizeof(*z->pend_acks));
+		z->npend_acks -= nacks;
+	}
+}
+
+/* Starts a sync: 1 if it goes on in the background, 0 if it is done. */
+static int
+zab_sync(struct zab *z)
+{
+	if (z->io.push != NULL)
+		z->io.push(z->io.arg);
+	if (z->st.sync_begin != NULL && z->st.sync_begin(z->st.arg) == 1) {
+		z->syncing = 1;
+		return 1;
+	}
+	z->st.sync(z->st.arg);
+	return 0;
+}
+
 /*
  * End of a loop turn: one sync for everything appended, then the acks it
- * makes true (our own, as leader; ACKs to the leader, as follower).
+ * makes true (our own, as leader; ACKs to the leader, as follower), now
+ * or, for a sync in the background, at zab_synced.  While one runs, what
+ * was appended since waits for the next.
  */
 void
 zab_flush(struct zab *z)
 {
-	size_t	 i;
+	int	 newleader;
 
+	if (z->syncing)
+		return;
 	if (z->role == ZAB_LEADER) {
 		if (z->proposed > z->self_acked) {
-			if (z->io.push != NULL)
-				z->io.push(z->io.arg);
-			z->st.sync(z->st.arg);
-			zab_acked(z, z->sid, z->self_acked + 1, z->proposed);
-			z->self_acked = z->proposed;
-			zab_try_commit(z);
+			z->sync_upto = z->proposed;
+			if (zab_sync(z) == 0)
+				zab_leader_synced(z, z->sync_upto);
 		}
 		return;
 	}
 	if (z->role == ZAB_NONE || (!z->pend_newleader &&
 	    z->npend_acks == 0))
 		return;
-	if (z->io.push != NULL)
-		z->io.push(z->io.arg);
-	z->st.sync(z->st.arg);
-	if (z->pend_newleader) {
-		z->pend_newleader = 0;
-		zab_send(z, z->leader_cid, QP_ACK, ZAB_ZXID(z->epoch, 0),
-		    NULL, 0);
-	}
-	/*
-	 * One ACK per proposal: a ZooKeeper leader counts each ACK for its
-	 * own proposal only (ours would take the last as covering all).
-	 */
-	if (z->role == ZAB_FOLLOWER)
-		for (i = 0; i < z->npend_acks; i++)
-			zab_send(z, z->leader_cid, QP_ACK, z->pend_acks[i],
-			    NULL, 0);
-	z->npend_acks = 0;
+	newleader = z->pend_newleader;
+	z->pend_newleader = 0;
+	z->sync_newleader = newleader;
+	z->sync_nacks = z->npend_acks;
+	if (zab_sync(z) == 0)
+		zab_learner_synced(z, newleader, z->sync_nacks);
+}
+
+/*
+ * The sync zab_flush left in the background ended: its acks.  If the
+ * role ended meanwhile (zab_stop), there are none.  The next sync starts
+ * at the end of the loop turn (zab_flush).
+ */
+void
+zab_synced(struct zab *z)
+{
+	if (!z->syncing)
+		fatalx("zab: a sync ended that never began");
+	z->syncing = 0;
+	if (z->role == ZAB_LEADER)
+		zab_leader_synced(z, z->sync_upto);
+	else if (z->role != ZAB_NONE)
+		zab_learner_synced(z, z->sync_newleader, z->sync_nacks);
+	z->sync_upto = 0;
+	z->sync_newleader = 0;
+	z->sync_nacks = 0;
 }
 
 /* A leader's learners in sync (NEWLEADER acked): voters, and the others. */

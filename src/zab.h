@@ -44,7 +44,10 @@ enum zab_sync {
 /*
  * The server's durable state.  A txn is opaque bytes with its zxid.
  * append buffers; sync makes everything appended durable (it returns
- * only then, and ends the process if it cannot); commit applies logged
+ * only then, and ends the process if it cannot); sync_begin, if set, may
+ * do the same in the background: it returns 1 if it did (the owner calls
+ * zab_synced once everything appended before it is durable; the core
+ * starts no other sync until then) or 0 if it is done; commit applies logged
  * txns up to a zxid, in order; truncate forgets logged, uncommitted txns
  * after a zxid; read calls fn for each logged txn after a zxid, in order
  * (0 if every one after it is there, -1 if some are no longer kept);
@@ -60,6 +63,7 @@ struct zab_store {
 	void		(*set_current_epoch)(void *, int64_t);
 	int		(*append)(void *, int64_t, const uint8_t *, size_t);
 	void		(*sync)(void *);
+	int		(*sync_begin)(void *);
 	void		(*commit)(void *, int64_t);
 	void		(*truncate)(void *, int64_t);
 	int		(*read)(void *, int64_t,
@@ -163,6 +167,12 @@ struct zab {
 					 * at UPTODATE */
 	int64_t		 last_logged;	/* as we append */
 	int		 sync_mode;
+
+	/* a sync in the background (zab_synced ends it) */
+	int		 syncing;
+	int64_t		 sync_upto;	/* leader: covers proposals to here */
+	size_t		 sync_nacks;	/* learner: covers these pend_acks */
+	int		 sync_newleader;	/* learner: and NEWLEADER */
 };
 
 int	 zab_init(struct zab *, const struct zab_config *,
@@ -174,6 +184,7 @@ void	 zab_recv(struct zab *, int64_t, const struct qpacket *);
 void	 zab_closed(struct zab *, int64_t);
 void	 zab_tick(struct zab *);
 void	 zab_flush(struct zab *);
+void	 zab_synced(struct zab *);
 int64_t	 zab_propose(struct zab *, const uint8_t *, size_t);
 void	 zab_stop(struct zab *);
 void	 zab_count_synced(const struct zab *, size_t *, size_t *);

@@ -21,6 +21,7 @@ unit_tests = \
 	test/unit/test_metrics \
 	test/unit/test_qproto \
 	test/unit/test_txnlog \
+	test/unit/test_bgsync \
 	test/unit/test_snap \
 	test/unit/test_datadir \
 	test/unit/test_db \
@@ -94,6 +95,9 @@ test_unit_test_qproto_SOURCES = test/unit/test_qproto.c
 test_unit_test_qproto_LDADD = $(UNIT_LDADD)
 
 # fdatasync, fsync and pwrite reach the test's wrappers, which fail on cue.
+test_unit_test_bgsync_CFLAGS = $(UNIT_CFLAGS)
+test_unit_test_bgsync_SOURCES = test/unit/test_bgsync.c $(UNIT_UTIL)
+test_unit_test_bgsync_LDADD = $(UNIT_LDADD)
 test_unit_test_fsync_fail_CFLAGS = $(UNIT_CFLAGS)
 test_unit_test_fsync_fail_SOURCES = test/unit/test_fsync_fail.c $(UNIT_UTIL)
 test_unit_test_fsync_fail_LDADD = $(UNIT_LDADD)

@@ -6,7 +6,8 @@
  * returns when the sync of the log, the sync of its directory or the
  * write fails: the child exits with fatal's status 1 and a message
  * naming the file and the error, and a failure that happens only once is
- * not retried into a success.  Short and interrupted writes are not
+ * not retried into a success; nor when the sync runs in the background
+ * (bgsync.c): the flush that waits for it ends the child instead.  Short and interrupted writes are not
  * errors: the flush completes them and the log reads back whole.  A
  * snapshot whose sync fails is only reported (the logs still hold every
  * txn) and leaves no file behind.
@@ -32,6 +33,7 @@
 
 #include "unit_util.h"
 
+#include "bgsync.h"
 #include "proto.h"
 #include "snap.h"
 #include "tree.h"
@@ -70,10 +72,10 @@ ssize_t	 __wrap_pwrite(int, const void *, size_t, off_t);
 
 static int	 setup(void **);
 static int	 teardown(void **);
-static void	 append_some(struct txnlog *, int64_t, int);
 static int	 run_child(void (*)(void), char *, size_t);
 static void	 child_one_flush(void);
 static void	 child_two_flushes(void);
+static void	 child_background_sync(void);
 static int	 count_cb(void *, struct txn *);
 
 int
@@ -133,24 +135,6 @@ teardown(void **state)
 	return unit_rmtree(dir);
 }
 
-/* Appends n setData txns from zxid on. */
-static void
-append_some(struct txnlog *l, int64_t zxid, int n)
-{
-	struct txn	*t;
-	int		 i;
-
-	for (i = 0; i < n; i++) {
-		t = txn_new(0x42, i, zxid + i, 1000 + i, ZOP_SETDATA);
-		t->op.path = xstrdup("/a/somewhat/longer/path/for/the/entry");
-		t->op.data = (uint8_t *)xstrdup("0123456789");
-		t->op.data_len = 10;
-		t->op.version = i;
-		txnlog_append(l, t);
-		txn_free(t);
-	}
-}
-
 /* One new file, some txns, one flush. */
 static void
 child_one_flush(void)
@@ -158,7 +142,7 @@ child_one_flush(void)
 	struct txnlog	 l;
 
 	txnlog_init(&l, dir, 64 * 1024, 1);
-	append_some(&l, 1, 20);
+	unit_append_setdata(&l, 1, 20);
 	txnlog_flush(&l);
 }
 
@@ -169,10 +153,30 @@ child_two_flushes(void)
 	struct txnlog	 l;
 
 	txnlog_init(&l, dir, 64 * 1024, 1);
-	append_some(&l, 1, 20);
+	unit_append_setdata(&l, 1, 20);
 	txnlog_flush(&l);
-	append_some(&l, 21, 20);
+	unit_append_setdata(&l, 21, 20);
 	txnlog_flush(&l);
+}
+
+/* A first flush, then a sync on the background thread, waited for. */
+static void
+child_background_sync(void)
+{
+	struct bgsync	 b;
+	struct txnlog	 l;
+
+	if (bgsync_init(&b, NULL) == -1)
+		_exit(FORBIDDEN);
+	txnlog_init(&l, dir, 64 * 1024, 1);
+	l.bg = &b;
+	unit_append_setdata(&l, 1, 20);
+	txnlog_flush(&l);
+	unit_append_setdata(&l, 21, 20);
+	if (txnlog_sync_begin(&l) != 1)
+		_exit(FORBIDDEN);
+	txnlog_flush(&l);
+	bgsync_free(&b);
 }
 
 /*
@@ -243,7 +247,7 @@ test_no_sync_without_force_sync(void **state)
 	w.fsync_fail_at = 1;
 	w.fail_errno = EIO;
 	txnlog_init(&l, dir, 0, 0);
-	append_some(&l, 1, 5);
+	unit_append_setdata(&l, 1, 5);
 	txnlog_flush(&l);
 	txnlog_close(&l);
 	assert_int_equal(w.fsync_calls, 0);
@@ -272,6 +276,26 @@ test_fdatasync_eio_is_fatal(void **state)
 	/* The control: the same child with no failure returns. */
 	w.fdatasync_fail_at = 0;
 	assert_int_equal(run_child(child_two_flushes, msg, sizeof(msg)),
+	    RETURNED);
+}
+
+/* A sync in the background failing ends the process just the same. */
+static void
+test_background_fdatasync_eio_is_fatal(void **state)
+{
+	char	 msg[1024];
+
+	(void)state;
+	w.fdatasync_fail_at = 2;
+	w.fail_errno = EIO;
+	assert_int_equal(run_child(child_background_sync, msg, sizeof(msg)),
+	    1);
+	assert_non_null(strstr(msg, "fsync of transaction log"));
+	assert_non_null(strstr(msg, "log.1"));
+	assert_non_null(strstr(msg, strerror(EIO)));
+	/* The control: no failure, the child returns. */
+	w.fdatasync_fail_at = 0;
+	assert_int_equal(run_child(child_background_sync, msg, sizeof(msg)),
 	    RETURNED);
 }
 
@@ -327,9 +351,9 @@ test_short_and_interrupted_writes_complete(void **state)
 	w.pwrite_max = 7;
 	w.pwrite_eintr = 1;
 	txnlog_init(&l, dir, 4096, 1);
-	append_some(&l, 1, 30);
+	unit_append_setdata(&l, 1, 30);
 	txnlog_flush(&l);
-	append_some(&l, 31, 30);
+	unit_append_setdata(&l, 31, 30);
 	txnlog_close(&l);
 	assert_true(w.pwrite_calls > 2 * 60);
 	assert_int_equal(w.fdatasync_calls, 2);
@@ -375,6 +399,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fdatasync_eio_is_fatal,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_background_fdatasync_eio_is_fatal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dir_fsync_eio_is_fatal,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_error_is_fatal,

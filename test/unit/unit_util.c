@@ -15,7 +15,10 @@
 
 #include <cmocka.h>
 
+#include "proto.h"
 #include "tree.h"
+#include "txn.h"
+#include "txnlog.h"
 #include "unit_util.h"
 #include "xmalloc.h"
 
@@ -127,4 +130,22 @@ unit_same_stat(const struct tree_node *a, const struct tree_node *b)
 	assert_true(a->ephemeral_owner == b->ephemeral_owner);
 	assert_true(a->pzxid == b->pzxid);
 	assert_int_equal(a->nchildren, b->nchildren);
+}
+
+/* Appends n setData txns, zxids from zxid on. */
+void
+unit_append_setdata(struct txnlog *l, int64_t zxid, int n)
+{
+	struct txn	*t;
+	int		 i;
+
+	for (i = 0; i < n; i++) {
+		t = txn_new(0x42, i, zxid + i, 1000 + i, ZOP_SETDATA);
+		t->op.path = xstrdup("/a/somewhat/longer/path/for/the/entry");
+		t->op.data = (uint8_t *)xstrdup("0123456789");
+		t->op.data_len = 10;
+		t->op.version = i;
+		txnlog_append(l, t);
+		txn_free(t);
+	}
 }

@@ -2,8 +2,9 @@
 /*
  * unit_util.h: what the storage unit tests share: a scratch directory per
  * test group, a seeded generator (xorshift64*: the same seed gives the
- * same data on every run), and whole-file reads and writes that fail the
- * test on error.  Include after <cmocka.h>.
+ * same data on every run), whole-file reads and writes that fail the
+ * test on error, and setData txns appended to a log.  Include after
+ * <cmocka.h>.
  */
 #ifndef ZK_UNIT_UTIL_H
 #define ZK_UNIT_UTIL_H
@@ -28,5 +29,8 @@ void	 unit_xor_byte(const char *, off_t, uint8_t);
 
 struct tree_node;
 void	 unit_same_stat(const struct tree_node *, const struct tree_node *);
+
+struct txnlog;
+void	 unit_append_setdata(struct txnlog *, int64_t, int);
 
 #endif
