@@ -347,6 +347,17 @@ db_flush(void *arg)
 }
 
 /*
+ * Syncs of the log go to bg's thread from now on (NULL: in the loop
+ * again), across rewinds too (db_open takes them from the options).
+ */
+void
+db_sync_in_background(struct db *db, struct bgsync *bg)
+{
+	db->opt.bg = bg;
+	db->log.bg = bg;
+}
+
+/*
  * An ensemble's sync: 1 if it goes on in the background (bgsync_take
  * tells when it ended), 0 if it is done (txnlog_sync_begin).
  */

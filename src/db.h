@@ -56,6 +56,7 @@ int	 db_open(struct db *, const struct db_options *,
 	    struct session_table *, int64_t, char **);
 void	 db_append(void *, const struct txn *);
 void	 db_flush(void *);
+void	 db_sync_in_background(struct db *, struct bgsync *);
 int	 db_sync_begin(struct db *);
 void	 db_maybe_snapshot(struct db *);
 int	 db_reap(struct db *, pid_t, int);

@@ -240,8 +240,7 @@ ensemble_open(const struct zkd_conf *cf, char **cause)
 		    EV_READ | EV_PERSIST, ens_synced, NULL);
 		if (ens->bg_ev == NULL || event_add(ens->bg_ev, NULL) == -1)
 			fatalx("event_new");
-		zkd->db.opt.bg = &ens->bg;
-		zkd->db.log.bg = &ens->bg;
+		db_sync_in_background(&zkd->db, &ens->bg);
 	}
 	qstore_hooks(&ens->qs, &st);
 	memset(&qc, 0, sizeof(qc));
@@ -282,8 +281,7 @@ ensemble_close(void)
 		event_free(ens->bg_ev);
 		/* What the log still holds is synced by db_close. */
 		bgsync_free(&ens->bg);
-		zkd->db.opt.bg = NULL;
-		zkd->db.log.bg = NULL;
+		db_sync_in_background(&zkd->db, NULL);
 	}
 	summary_free(&ens->quorum_ack_latency);
 	for (i = 0; i < ens->nmembers; i++)

@@ -11,9 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bgsync.h"
 #include "metrics.h"
 #include "qstore.h"
-#include "bgsync.h"
 #include "quorum.h"
 
 struct conn;

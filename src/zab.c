@@ -1006,6 +1006,22 @@ zab_sync(struct zab *z)
 }
 
 /*
+ * The sync zab_flush began has ended: the acks it makes true.  If the
+ * role ended meanwhile (zab_stop), there are none.
+ */
+static void
+zab_sync_ended(struct zab *z)
+{
+	if (z->role == ZAB_LEADER)
+		zab_leader_synced(z, z->sync_upto);
+	else if (z->role != ZAB_NONE)
+		zab_learner_synced(z, z->sync_newleader, z->sync_nacks);
+	z->sync_upto = 0;
+	z->sync_newleader = 0;
+	z->sync_nacks = 0;
+}
+
+/*
  * End of a loop turn: one sync for everything appended, then the acks it
  * makes true (our own, as leader; ACKs to the leader, as follower), now
  * or, for a sync in the background, at zab_synced.  While one runs, what
@@ -1014,32 +1030,26 @@ zab_sync(struct zab *z)
 void
 zab_flush(struct zab *z)
 {
-	int	 newleader;
-
 	if (z->syncing)
 		return;
 	if (z->role == ZAB_LEADER) {
-		if (z->proposed > z->self_acked) {
-			z->sync_upto = z->proposed;
-			if (zab_sync(z) == 0)
-				zab_leader_synced(z, z->sync_upto);
-		}
-		return;
+		if (z->proposed <= z->self_acked)
+			return;
+		z->sync_upto = z->proposed;
+	} else {
+		if (z->role == ZAB_NONE || (!z->pend_newleader &&
+		    z->npend_acks == 0))
+			return;
+		z->sync_newleader = z->pend_newleader;
+		z->pend_newleader = 0;
+		z->sync_nacks = z->npend_acks;
 	}
-	if (z->role == ZAB_NONE || (!z->pend_newleader &&
-	    z->npend_acks == 0))
-		return;
-	newleader = z->pend_newleader;
-	z->pend_newleader = 0;
-	z->sync_newleader = newleader;
-	z->sync_nacks = z->npend_acks;
 	if (zab_sync(z) == 0)
-		zab_learner_synced(z, newleader, z->sync_nacks);
+		zab_sync_ended(z);
 }
 
 /*
- * The sync zab_flush left in the background ended: its acks.  If the
- * role ended meanwhile (zab_stop), there are none.  The next sync starts
+ * The sync zab_flush left in the background ended.  The next one starts
  * at the end of the loop turn (zab_flush).
  */
 void
@@ -1048,13 +1058,7 @@ zab_synced(struct zab *z)
 	if (!z->syncing)
 		fatalx("zab: a sync ended that never began");
 	z->syncing = 0;
-	if (z->role == ZAB_LEADER)
-		zab_leader_synced(z, z->sync_upto);
-	else if (z->role != ZAB_NONE)
-		zab_learner_synced(z, z->sync_newleader, z->sync_nacks);
-	z->sync_upto = 0;
-	z->sync_newleader = 0;
-	z->sync_nacks = 0;
+	zab_sync_ended(z);
 }
 
 /* A leader's learners in sync (NEWLEADER acked): voters, and the others. */
