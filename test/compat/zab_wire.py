@@ -125,10 +125,7 @@ class Ensemble:
         return sid if self.peers[sid - 1].alive() else None
 
     def wait_settled(self, what):
-        got = []
-        wait_for(lambda: got.append(self.settled()) or got[-1] is not None,
-                 timeout=60, what=what)
-        return self.peers[got[-1] - 1]
+        return self.peers[wait_for(self.settled, timeout=60, what=what) - 1]
 
     def write(self, leader, values):
         """Writes through the leader; returns what it committed."""

@@ -49,12 +49,14 @@ def four(port, cmd, host="127.0.0.1", timeout=5.0):
 
 
 def wait_for(cond, timeout=20.0, what="condition"):
-    """Polls cond() until it is true; raises TimeoutError after timeout."""
+    """Polls cond() until it is true and returns what it gave; raises
+    TimeoutError after timeout."""
     deadline = time.monotonic() + timeout
     while True:
         try:
-            if cond():
-                return
+            got = cond()
+            if got:
+                return got
         except OSError:
             pass
         if time.monotonic() > deadline:
